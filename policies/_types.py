@@ -80,6 +80,8 @@ class KpiSnapshot(Frozen):
     agent: str
     action: str
     reviewed: int
+    reviewed_since_change: int
+    """Reviewed cases since the action last moved on its ladder: promotion needs fresh evidence."""
     agreed: int
     agreement_rate: float
     agreement_lower_bound: float
