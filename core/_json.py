@@ -1,6 +1,12 @@
-"""JSON value types for payloads whose shape belongs to someone else (policy facts, audit payloads)."""
+"""JSON value types for payloads whose shape belongs to someone else (policy facts, audit payloads).
+
+pydantic's `JsonValue` is a proper recursive type that both mypy and pydantic understand.
+"""
 
 from typing import TypeAlias
 
-JsonValue: TypeAlias = "str | int | float | bool | None | list[JsonValue] | dict[str, JsonValue]"
-JsonObject: TypeAlias = "dict[str, JsonValue]"
+from pydantic import JsonValue
+
+JsonObject: TypeAlias = dict[str, JsonValue]
+
+__all__ = ["JsonObject", "JsonValue"]

@@ -1,1 +1,63 @@
-"""TODO"""
+"""Persistence of supervision: the approval queue, reviewers' verdicts, the execution ledger,
+outcomes, KPI snapshots, autonomy state and the hash-chained audit log.
+
+Importing the package registers its tables on `SQLModel.metadata`. Every operation opens its own
+session on the engine it was given; time comes from the injected clock.
+"""
+
+import supervision._tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from supervision._audit import AuditLog
+from supervision._autonomy import AutonomyStore
+from supervision._errors import (
+    ActionMismatch,
+    AlreadyExecuted,
+    ApprovalConflict,
+    AutonomyConflict,
+    EditDenied,
+    NotExecutable,
+    ProposalExpired,
+    SupervisionError,
+)
+from supervision._kpi import KpiStore
+from supervision._queue import ApprovalQueue
+from supervision._users import UserDirectory
+from supervision._views import (
+    AuditEntry,
+    AuditVerification,
+    AutonomyChangeView,
+    AutonomyStateView,
+    ExecutionClaim,
+    OutcomeLabel,
+    ProposalSubmission,
+    QueueItem,
+    QueueStatus,
+    ReviewView,
+    UserView,
+)
+
+__all__ = [
+    "ActionMismatch",
+    "AlreadyExecuted",
+    "ApprovalConflict",
+    "ApprovalQueue",
+    "AuditEntry",
+    "AuditLog",
+    "AuditVerification",
+    "AutonomyChangeView",
+    "AutonomyConflict",
+    "AutonomyStateView",
+    "AutonomyStore",
+    "EditDenied",
+    "ExecutionClaim",
+    "KpiStore",
+    "NotExecutable",
+    "OutcomeLabel",
+    "ProposalExpired",
+    "ProposalSubmission",
+    "QueueItem",
+    "QueueStatus",
+    "ReviewView",
+    "SupervisionError",
+    "UserDirectory",
+    "UserView",
+]

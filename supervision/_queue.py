@@ -1,0 +1,325 @@
+"""The approval queue: proposals, the gate's decision, reviewers' verdicts and expiry.
+
+Every state change is one transaction that also writes its audit entry. Concurrent writers are kept
+apart by an optimistic `version` column: an UPDATE matches only the version it read, so of two
+reviewers deciding at once exactly one wins and the other gets `ApprovalConflict`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from datetime import datetime
+from typing import assert_never
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core import Clock, ConfigurationError, JsonObject
+from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
+from supervision._audit import AuditLog
+from supervision._errors import ActionMismatch, ApprovalConflict, EditDenied, ProposalExpired
+from supervision._execution import ExecutionLedger
+from supervision._rows import current_approvals, guarded_update, load, reviews_of, to_view, view_of
+from supervision._tables import ProposalRow, ReviewRow
+from supervision._views import ProposalSubmission, QueueItem, QueueStatus
+
+ATTEMPTS = 5
+"""How often an operation re-reads and retries after losing a race that left the item decidable."""
+
+
+class ApprovalQueue(ExecutionLedger):
+    """Records proposals and their gate decisions, takes reviewers' verdicts, and guards execution."""
+
+    def __init__(self, engine: Engine, clock: Clock, audit: AuditLog) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._audit = audit
+
+    # -- submitting ---------------------------------------------------------------------------
+
+    def submit(self, sub: ProposalSubmission) -> QueueItem:
+        """Record a gated proposal; submitting the same id and action again returns the stored item."""
+        with Session(self._engine) as session:
+            existing = session.get(ProposalRow, sub.id)
+            if existing is not None:
+                return self._resubmitted(session, existing, sub)
+            now = self._clock.now()
+            status, decided_by, decided_at = self._initial_status(sub.gate, now)
+            session.add(
+                ProposalRow(
+                    id=sub.id,
+                    agent=sub.agent,
+                    action=sub.action,
+                    status=status,
+                    customer_id=sub.customer_id,
+                    thread_id=sub.thread_id,
+                    arguments=sub.arguments,
+                    action_hash=sub.action_hash,
+                    submitted_hash=sub.action_hash,
+                    proposal=sub.proposal,
+                    facts=sub.facts,
+                    gate=sub.gate.model_dump(mode="json"),
+                    requested_by=sub.requested_by,
+                    created_at=now,
+                    expires_at=sub.expires_at,
+                    decided_at=decided_at,
+                    decided_by=decided_by,
+                )
+            )
+            try:
+                session.flush()
+            except IntegrityError:  # another process submitted the same id a moment ago
+                session.rollback()
+                return self._resubmitted(session, load(session, sub.id), sub)
+            self._audit.append(
+                session,
+                kind="proposal.submitted",
+                subject=sub.id,
+                actor=sub.agent,
+                payload={
+                    "agent": sub.agent,
+                    "action": sub.action,
+                    "action_hash": sub.action_hash,
+                    "thread_id": sub.thread_id,
+                    "customer_id": sub.customer_id,
+                    "requested_by": sub.requested_by,
+                },
+            )
+            self._audit.append(
+                session,
+                kind="gate.decided",
+                subject=sub.id,
+                actor="policy",
+                payload={
+                    "outcome": sub.gate.outcome,
+                    "matched": sub.gate.matched,
+                    "source": sub.gate.source,
+                    "level": sub.gate.autonomy_level,
+                    "policy_version": sub.gate.policy_version,
+                    "status": status,
+                },
+            )
+            session.commit()
+            return view_of(session, sub.id)
+
+    @staticmethod
+    def _initial_status(gate: GateDecision, now: datetime) -> tuple[QueueStatus, str | None, datetime | None]:
+        match gate.outcome:
+            case "auto":
+                return "approved", "policy", now
+            case "review":
+                return "pending", None, None
+            case "deny":
+                return "denied", "policy", now
+            case unreachable:
+                assert_never(unreachable)
+
+    @staticmethod
+    def _resubmitted(session: Session, row: ProposalRow, sub: ProposalSubmission) -> QueueItem:
+        if row.submitted_hash != sub.action_hash:
+            raise ActionMismatch(sub.id)
+        return to_view(row, reviews_of(session, row.id))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, proposal_id: str) -> QueueItem:
+        """The proposal as it is now; `NotFound` for an unknown id."""
+        with Session(self._engine) as session:
+            return view_of(session, proposal_id)
+
+    def list(
+        self, *, status: QueueStatus | None = None, agent: str | None = None, limit: int = 100
+    ) -> builtins.list[QueueItem]:
+        """Proposals, newest first, optionally only one status or one agent's."""
+        with Session(self._engine) as session:
+            statement = select(ProposalRow)
+            if status is not None:
+                statement = statement.where(col(ProposalRow.status) == status)
+            if agent is not None:
+                statement = statement.where(col(ProposalRow.agent) == agent)
+            statement = statement.order_by(col(ProposalRow.created_at).desc(), col(ProposalRow.id).desc())
+            rows = builtins.list(session.exec(statement.limit(limit)))
+            reviews: dict[str, builtins.list[ReviewRow]] = defaultdict(builtins.list)
+            if rows:
+                for review in session.exec(
+                    select(ReviewRow)
+                    .where(col(ReviewRow.proposal_id).in_([row.id for row in rows]))
+                    .order_by(col(ReviewRow.at), col(ReviewRow.id))
+                ):
+                    reviews[review.proposal_id].append(review)
+            return [to_view(row, reviews[row.id]) for row in rows]
+
+    # -- reviewing ----------------------------------------------------------------------------
+
+    def decide(
+        self,
+        proposal_id: str,
+        reviewer: Reviewer,
+        verdict: ReviewVerdict,
+        *,
+        comment: str | None = None,
+        edited_arguments: JsonObject | None = None,
+        edited_action_hash: str | None = None,
+        edited_gate: GateDecision | None = None,
+    ) -> QueueItem:
+        """Record one reviewer's verdict on a pending proposal, if they have the authority for it.
+
+        An approval settles the proposal once enough distinct reviewers approved (four eyes needs two);
+        an edit replaces the action and counts as the first approval of the new one.
+        """
+        edit = _edit_of(verdict, edited_arguments, edited_action_hash, edited_gate)
+        for _ in range(ATTEMPTS):
+            with Session(self._engine) as session:
+                row = load(session, proposal_id)
+                now = self._clock.now()
+                if not self._still_pending(session, row, now):
+                    continue
+                reviews = reviews_of(session, proposal_id)
+                approvals = current_approvals(reviews)
+                if edit is not None:
+                    if edit.gate.outcome == "deny":
+                        raise EditDenied(proposal_id, edit.gate.reasons)
+                    requirement, prior = edit.gate.review, []
+                else:
+                    requirement, prior = GateDecision.model_validate(row.gate).review, approvals
+                check_reviewer(requirement, reviewer, verdict, prior)
+
+                values: dict[str, object] = {}
+                match verdict:
+                    case "approve":
+                        approvals = [*approvals, reviewer.id]
+                        edited = any(review.verdict == "edit" for review in reviews)
+                        settled: QueueStatus = "edited" if edited else "approved"
+                        final_verdict: ReviewVerdict = "edit" if edited else "approve"
+                    case "reject":
+                        settled, final_verdict = "rejected", "reject"
+                    case "edit":
+                        assert edit is not None
+                        approvals = [reviewer.id]
+                        settled, final_verdict = "edited", "edit"
+                        values |= {
+                            "arguments": edit.arguments,
+                            "action_hash": edit.action_hash,
+                            "gate": edit.gate.model_dump(mode="json"),
+                        }
+                    case unreachable:
+                        assert_never(unreachable)
+                done = verdict == "reject" or len(approvals) >= requirement.approvals_required
+                status: QueueStatus = settled if done else "pending"
+                if done:
+                    values |= {"status": status, "decided_at": now, "decided_by": reviewer.id}
+                    values["verdict"] = final_verdict
+                if not guarded_update(session, row, ["pending"], values):
+                    session.rollback()
+                    continue
+                session.add(
+                    ReviewRow(
+                        proposal_id=proposal_id,
+                        reviewer=reviewer.id,
+                        verdict=verdict,
+                        comment=comment,
+                        at=now,
+                        edited_arguments=edit.arguments if edit else None,
+                        edited_action_hash=edit.action_hash if edit else None,
+                    )
+                )
+                self._audit.append(
+                    session,
+                    kind="review.decided",
+                    subject=proposal_id,
+                    actor=reviewer.id,
+                    payload={
+                        "reviewer": reviewer.id,
+                        "verdict": verdict,
+                        "comment": comment is not None and comment.strip() != "",
+                        "status": status,
+                        "approvals": len(approvals),
+                        "approvals_required": requirement.approvals_required,
+                        "action_hash": edit.action_hash if edit else row.action_hash,
+                    },
+                )
+                session.commit()
+                return view_of(session, proposal_id)
+        raise ApprovalConflict(proposal_id, "updated concurrently", None)
+
+    def _still_pending(self, session: Session, row: ProposalRow, now: datetime) -> bool:
+        """True if `row` may be decided; raises if it was settled or is overdue; False to re-read."""
+        if row.status == "expired":
+            raise ProposalExpired(row.id)
+        if row.status != "pending":
+            raise ApprovalConflict(row.id, row.status, row.decided_by)
+        if row.expires_at is not None and now > row.expires_at:
+            if self._expire(session, row, now):
+                session.commit()
+                raise ProposalExpired(row.id)
+            session.rollback()
+            return False
+        return True
+
+    def expire_overdue(self) -> builtins.list[QueueItem]:
+        """Mark every pending proposal past its deadline as expired (never as rejected)."""
+        now = self._clock.now()
+        with Session(self._engine) as session:
+            overdue = builtins.list(
+                session.exec(
+                    select(ProposalRow.id).where(
+                        col(ProposalRow.status) == "pending",
+                        col(ProposalRow.expires_at).is_not(None),
+                        col(ProposalRow.expires_at) < now,
+                    )
+                )
+            )
+        expired: builtins.list[QueueItem] = []
+        for proposal_id in overdue:
+            with Session(self._engine) as session:
+                row = load(session, proposal_id)
+                if row.status == "pending" and self._expire(session, row, now):
+                    session.commit()
+                    expired.append(view_of(session, proposal_id))
+        return expired
+
+    def _expire(self, session: Session, row: ProposalRow, now: datetime) -> bool:
+        if not guarded_update(
+            session, row, ["pending"], {"status": "expired", "decided_at": now, "decided_by": "expiry"}
+        ):
+            return False
+        self._audit.append(
+            session,
+            kind="review.expired",
+            subject=row.id,
+            actor="expiry",
+            payload={
+                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+                "approvals": len(current_approvals(reviews_of(session, row.id))),
+            },
+        )
+        return True
+
+
+class _Edit:
+    __slots__ = ("action_hash", "arguments", "gate")
+
+    def __init__(self, arguments: JsonObject, action_hash: str, gate: GateDecision) -> None:
+        self.arguments = arguments
+        self.action_hash = action_hash
+        self.gate = gate
+
+
+def _edit_of(
+    verdict: ReviewVerdict,
+    arguments: JsonObject | None,
+    action_hash: str | None,
+    gate: GateDecision | None,
+) -> _Edit | None:
+    if verdict != "edit":
+        if arguments is not None or action_hash is not None or gate is not None:
+            raise ConfigurationError(f"edited_* arguments only go with the 'edit' verdict, not {verdict!r}")
+        return None
+    if arguments is None or action_hash is None or gate is None:
+        raise ConfigurationError(
+            "an edit needs edited_arguments, edited_action_hash and edited_gate "
+            "(the gate's decision on the edited action)"
+        )
+    return _Edit(arguments, action_hash, gate)

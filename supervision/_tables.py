@@ -1,0 +1,143 @@
+"""The SQLModel tables behind supervision; what callers see are the views in `_views`.
+
+Every timestamp column is a `UtcDateTime`: stored in UTC and handed back timezone-aware on both
+backends (SQLite would otherwise return naive datetimes). JSON payloads use the generic `JSON` type,
+which is `json` on PostgreSQL and text on SQLite.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC; naive values are refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: supervision stores timezone-aware UTC times")
+        value = value.astimezone(UTC)
+        # SQLite keeps the text as given; dropping the offset keeps every stored value comparable.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ProposalRow(SQLModel, table=True):
+    """One proposed action and its whole life: gate, review, execution and outcome."""
+
+    __tablename__ = "supervision_proposal"
+    __table_args__ = (
+        Index("ix_supervision_proposal_status_created", "status", "created_at"),
+        Index("ix_supervision_proposal_agent_action_decided", "agent", "action", "decided_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=200)
+    agent: str = Field(max_length=200)
+    action: str = Field(max_length=200)
+    status: str = Field(max_length=20)
+    customer_id: str | None = Field(default=None, max_length=200)
+    thread_id: str | None = Field(default=None, max_length=200)
+    arguments: dict[str, Any] = Field(sa_type=JSON)
+    action_hash: str = Field(max_length=128)
+    """The action that may run: the agent's, or the reviewer's after an edit."""
+    submitted_hash: str = Field(max_length=128)
+    """The action the agent submitted; a re-submission is matched against this, not an edit."""
+    proposal: dict[str, Any] = Field(sa_type=JSON)
+    facts: dict[str, Any] = Field(sa_type=JSON)
+    gate: dict[str, Any] = Field(sa_type=JSON)
+    requested_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decided_by: str | None = Field(default=None, max_length=200)
+    verdict: str | None = Field(default=None, max_length=20)
+    """The human verdict that settled the review (approve, reject, edit); None if no person decided."""
+    version: int = Field(default=0, sa_type=Integer)
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    executed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    execution_result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    error: str | None = None
+    outcome: str | None = Field(default=None, max_length=10)
+    outcome_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ReviewRow(SQLModel, table=True):
+    """One reviewer's verdict on a proposal; a four-eyes proposal has two."""
+
+    __tablename__ = "supervision_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: str = Field(foreign_key="supervision_proposal.id", index=True, max_length=200)
+    reviewer: str = Field(max_length=200)
+    verdict: str = Field(max_length=20)
+    comment: str | None = None
+    at: datetime = Field(sa_type=UtcDateTime)
+    edited_arguments: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    edited_action_hash: str | None = Field(default=None, max_length=128)
+
+
+class AuditRow(SQLModel, table=True):
+    """One link of the append-only audit chain; `seq` is unique and gap-free by construction."""
+
+    __tablename__ = "supervision_audit"
+
+    seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_type=UtcDateTime)
+    kind: str = Field(max_length=100)
+    subject: str = Field(index=True, max_length=200)
+    actor: str = Field(max_length=200)
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class AutonomyStateRow(SQLModel, table=True):
+    """The current autonomy level of one agent action."""
+
+    __tablename__ = "supervision_autonomy_state"
+
+    agent: str = Field(primary_key=True, max_length=200)
+    action: str = Field(primary_key=True, max_length=200)
+    level: str = Field(max_length=100)
+    changed_at: datetime = Field(sa_type=UtcDateTime)
+    changed_by: str = Field(max_length=200)
+
+
+class AutonomyChangeRow(SQLModel, table=True):
+    """One move on the autonomy ladder, with the KPI snapshot that justified it (if any)."""
+
+    __tablename__ = "supervision_autonomy_change"
+    __table_args__ = (Index("ix_supervision_autonomy_change_agent_action", "agent", "action", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent: str = Field(max_length=200)
+    action: str = Field(max_length=200)
+    from_level: str | None = Field(default=None, max_length=100)
+    to_level: str = Field(max_length=100)
+    direction: str = Field(max_length=20)
+    reason: str
+    actor: str = Field(max_length=200)
+    at: datetime = Field(sa_type=UtcDateTime)
+    kpi: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class UserRow(SQLModel, table=True):
+    """A person who may review proposals, with their roles."""
+
+    __tablename__ = "supervision_user"
+    id: str = Field(primary_key=True, max_length=200)
+    name: str = Field(max_length=200)
+    roles: list[str] = Field(sa_type=JSON)
