@@ -1,0 +1,355 @@
+"""Reads and writes of customer data: observations with lineage, credit applications, credit decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import get_args
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core import Clock, JsonObject, JsonValue, NotFound
+from customers._errors import ApplicationConflict, CustomersError, DecisionConflict, ObservationConflict
+from customers._lineage import field_value, golden_record, history
+from customers._tables import CreditApplicationRow, CreditDecisionRow, CustomerRow, ObservationRow, as_utc
+from customers._views import (
+    ApplicationIn,
+    ApplicationStatus,
+    CreditApplicationView,
+    CreditDecisionKind,
+    CreditDecisionView,
+    FieldValue,
+    GoldenRecord,
+)
+
+PENDING_STATUSES: tuple[ApplicationStatus, ...] = ("received", "information_requested")
+FINAL_STATUSES: tuple[ApplicationStatus, ...] = ("approved", "declined")
+
+_ObservationKey = tuple[str, str, str, str, datetime]
+
+
+class CustomerBatch:
+    """Several writes in one transaction; get one from `CustomerRepository.batch()`."""
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+        self._new_customers: set[str] = set()
+        self._pending: dict[_ObservationKey, ObservationRow] = {}
+
+    def now(self) -> datetime:
+        """The repository clock's current time, in UTC."""
+        return as_utc(self._clock.now())
+
+    def ensure_customer(self, customer_id: str) -> bool:
+        """Create the customer unless it exists; True when it was created."""
+        if customer_id in self._new_customers or self._session.get(CustomerRow, customer_id) is not None:
+            return False
+        self._session.add(CustomerRow(id=customer_id, created_at=self._clock.now()))
+        # Tables have no ORM relationships, so the flush order is not FK-aware: write the parent now.
+        self._session.flush()
+        self._new_customers.add(customer_id)
+        return True
+
+    def observe(
+        self,
+        customer_id: str,
+        field: str,
+        value: JsonValue,
+        *,
+        source_system: str,
+        source_record_id: str,
+        observed_at: datetime | None = None,
+    ) -> FieldValue:
+        """Record that `source_system` reported `value` for `field`; see `CustomerRepository.observe`."""
+        if observed_at is not None and observed_at.tzinfo is None:
+            raise CustomersError(f"observed_at {observed_at} has no timezone; pass an aware datetime")
+        moment = as_utc(observed_at or self._clock.now())
+        key = (customer_id, field, source_system, source_record_id, moment)
+        self.ensure_customer(customer_id)
+        existing = self._pending.get(key)
+        if existing is None and customer_id not in self._new_customers:
+            existing = self._session.exec(
+                select(ObservationRow).where(
+                    ObservationRow.customer_id == customer_id,
+                    ObservationRow.field == field,
+                    ObservationRow.source_system == source_system,
+                    ObservationRow.source_record_id == source_record_id,
+                    ObservationRow.observed_at == moment,
+                )
+            ).first()
+        if existing is not None:
+            if existing.value != value:
+                raise ObservationConflict(customer_id, field, source_system, source_record_id)
+            return field_value(existing)
+        row = ObservationRow(
+            customer_id=customer_id,
+            field=field,
+            value=value,
+            source_system=source_system,
+            source_record_id=source_record_id,
+            observed_at=moment,
+            recorded_at=as_utc(self._clock.now()),
+        )
+        self._session.add(row)
+        self._pending[key] = row
+        return field_value(row)
+
+    def add_application(self, application: ApplicationIn) -> CreditApplicationView:
+        """Record a received application; the same application twice is a no-op."""
+        existing = self._session.get(CreditApplicationRow, application.id)
+        if existing is not None:
+            if not _same_application(existing, application):
+                raise ApplicationConflict(application.id)
+            return _application_view(existing)
+        self.ensure_customer(application.customer_id)
+        row = CreditApplicationRow(
+            id=application.id,
+            customer_id=application.customer_id,
+            amount=application.amount,
+            duration_months=application.duration_months,
+            purpose=application.purpose,
+            installment_rate=application.installment_rate,
+            requested_by=application.requested_by,
+            status="received",
+            received_at=as_utc(application.received_at or self._clock.now()),
+            source_system=application.source_system,
+            source_record_id=application.source_record_id,
+        )
+        self._session.add(row)
+        return _application_view(row)
+
+    def existing_application_ids(self, application_ids: Collection[str]) -> set[str]:
+        """Those of `application_ids` that are already recorded."""
+        if not application_ids:
+            return set()
+        query = select(CreditApplicationRow.id).where(col(CreditApplicationRow.id).in_(list(application_ids)))
+        return set(self._session.exec(query).all())
+
+
+class CustomerRepository:
+    """Customer data on one database: the golden record with lineage, applications and decisions."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    @contextmanager
+    def batch(self) -> Iterator[CustomerBatch]:
+        """A unit of work: everything written through the batch commits together, or not at all."""
+        with Session(self._engine) as session:
+            yield CustomerBatch(session, self._clock)
+            session.commit()
+
+    # -- golden record -------------------------------------------------------------------------
+
+    def observe(
+        self,
+        customer_id: str,
+        field: str,
+        value: JsonValue,
+        *,
+        source_system: str,
+        source_record_id: str,
+        observed_at: datetime | None = None,
+    ) -> FieldValue:
+        """Record one observation (creating the customer if new); history is kept.
+
+        `observed_at` (default: now) is when the source says the value held; the observation with the
+        latest `observed_at` is the golden value. Re-reading the same source record at the same instant
+        is a no-op; the same reading with a different value raises `ObservationConflict`.
+        """
+        with self.batch() as batch:
+            return batch.observe(
+                customer_id,
+                field,
+                value,
+                source_system=source_system,
+                source_record_id=source_record_id,
+                observed_at=observed_at,
+            )
+
+    def golden(self, customer_id: str) -> GoldenRecord:
+        """The current value of every field of the customer, each with its lineage."""
+        with Session(self._engine) as session:
+            self._require_customer(session, customer_id)
+            rows = session.exec(select(ObservationRow).where(ObservationRow.customer_id == customer_id)).all()
+            return golden_record(customer_id, rows)
+
+    def field_history(self, customer_id: str, field: str) -> list[FieldValue]:
+        """Every observation of one field, oldest first; the last one is the golden value."""
+        with Session(self._engine) as session:
+            self._require_customer(session, customer_id)
+            rows = session.exec(
+                select(ObservationRow).where(
+                    ObservationRow.customer_id == customer_id, ObservationRow.field == field
+                )
+            ).all()
+            return history(rows)
+
+    def customer_ids(self) -> list[str]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(CustomerRow.id).order_by(col(CustomerRow.id))).all())
+
+    # -- applications --------------------------------------------------------------------------
+
+    def add_application(self, application: ApplicationIn) -> CreditApplicationView:
+        """Record a received credit application (status `received`), creating the customer if new."""
+        with self.batch() as batch:
+            return batch.add_application(application)
+
+    def application(self, application_id: str) -> CreditApplicationView:
+        with Session(self._engine) as session:
+            row = session.get(CreditApplicationRow, application_id)
+            if row is None:
+                raise NotFound("application", application_id)
+            return _application_view(row)
+
+    def applications(self, customer_id: str) -> list[CreditApplicationView]:
+        """The customer's applications, oldest first."""
+        with Session(self._engine) as session:
+            self._require_customer(session, customer_id)
+            rows = session.exec(
+                select(CreditApplicationRow)
+                .where(CreditApplicationRow.customer_id == customer_id)
+                .order_by(col(CreditApplicationRow.received_at), col(CreditApplicationRow.id))
+            ).all()
+            return [_application_view(row) for row in rows]
+
+    def pending_applications(self) -> list[CreditApplicationView]:
+        """Applications without a final decision (received or waiting for information), oldest first."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(CreditApplicationRow)
+                .where(col(CreditApplicationRow.status).in_(PENDING_STATUSES))
+                .order_by(col(CreditApplicationRow.received_at), col(CreditApplicationRow.id))
+            ).all()
+            return [_application_view(row) for row in rows]
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def record_credit_decision(
+        self,
+        application_id: str,
+        decision: CreditDecisionKind,
+        *,
+        idempotency_key: str,
+        details: JsonObject,
+    ) -> CreditDecisionView:
+        """Record a credit decision and set the application's status, in one transaction; exactly once.
+
+        A second call with the same `idempotency_key` writes nothing and returns the stored decision
+        (`replayed=True`); the same key for another application or decision raises `DecisionConflict`,
+        and so does a new decision on an application that is already approved or declined.
+        """
+        if decision not in get_args(CreditDecisionKind):
+            known = ", ".join(get_args(CreditDecisionKind))
+            raise CustomersError(f"unknown credit decision {decision!r}; use one of: {known}")
+        if not idempotency_key:
+            raise CustomersError("a credit decision needs a non-empty idempotency key")
+        try:
+            with Session(self._engine) as session:
+                stored = self._decision_by_key(session, idempotency_key)
+                if stored is not None:
+                    return _replay(stored, application_id, decision)
+                application = session.exec(
+                    select(CreditApplicationRow)
+                    .where(CreditApplicationRow.id == application_id)
+                    .with_for_update()
+                ).first()
+                if application is None:
+                    raise NotFound("application", application_id)
+                if application.status in FINAL_STATUSES:
+                    raise DecisionConflict(
+                        application_id, f"it is already {application.status}; a final decision is not changed"
+                    )
+                row = CreditDecisionRow(
+                    application_id=application_id,
+                    decision=decision,
+                    idempotency_key=idempotency_key,
+                    details=details,
+                    decided_at=as_utc(self._clock.now()),
+                )
+                application.status = decision
+                session.add(row)
+                session.add(application)
+                session.commit()
+                session.refresh(row)
+                return _decision_view(row)
+        except IntegrityError:
+            # A concurrent call with the same key committed first: that one is the execution.
+            with Session(self._engine) as session:
+                stored = self._decision_by_key(session, idempotency_key)
+            if stored is None:
+                raise
+            return _replay(stored, application_id, decision)
+
+    def decisions(self, application_id: str) -> list[CreditDecisionView]:
+        """Decisions recorded on an application, oldest first."""
+        with Session(self._engine) as session:
+            if session.get(CreditApplicationRow, application_id) is None:
+                raise NotFound("application", application_id)
+            rows = session.exec(
+                select(CreditDecisionRow)
+                .where(CreditDecisionRow.application_id == application_id)
+                .order_by(col(CreditDecisionRow.decided_at), col(CreditDecisionRow.id))
+            ).all()
+            return [_decision_view(row) for row in rows]
+
+    # -- internals -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_customer(session: Session, customer_id: str) -> None:
+        if session.get(CustomerRow, customer_id) is None:
+            raise NotFound("customer", customer_id)
+
+    @staticmethod
+    def _decision_by_key(session: Session, idempotency_key: str) -> CreditDecisionRow | None:
+        return session.exec(
+            select(CreditDecisionRow).where(CreditDecisionRow.idempotency_key == idempotency_key)
+        ).first()
+
+
+def _replay(
+    stored: CreditDecisionRow, application_id: str, decision: CreditDecisionKind
+) -> CreditDecisionView:
+    if stored.application_id != application_id or stored.decision != decision:
+        raise DecisionConflict(
+            application_id,
+            f"idempotency key {stored.idempotency_key!r} was already used to record {stored.decision!r} "
+            f"for application {stored.application_id!r}; every distinct action needs its own key",
+        )
+    return _decision_view(stored).model_copy(update={"replayed": True})
+
+
+def _same_application(row: CreditApplicationRow, application: ApplicationIn) -> bool:
+    return (
+        row.customer_id == application.customer_id
+        and row.amount == application.amount
+        and row.duration_months == application.duration_months
+        and row.purpose == application.purpose
+        and row.installment_rate == application.installment_rate
+        and row.requested_by == application.requested_by
+        and row.source_system == application.source_system
+        and row.source_record_id == application.source_record_id
+        and (application.received_at is None or as_utc(row.received_at) == as_utc(application.received_at))
+    )
+
+
+def _application_view(row: CreditApplicationRow) -> CreditApplicationView:
+    return CreditApplicationView.model_validate({**row.model_dump(), "received_at": as_utc(row.received_at)})
+
+
+def _decision_view(row: CreditDecisionRow) -> CreditDecisionView:
+    assert row.id is not None, "a decision row is read back after its insert"
+    return CreditDecisionView(
+        id=row.id,
+        application_id=row.application_id,
+        decision=row.decision,
+        idempotency_key=row.idempotency_key,
+        details=row.details,
+        decided_at=as_utc(row.decided_at),
+    )
