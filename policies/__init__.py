@@ -1,1 +1,75 @@
-"""TODO"""
+"""Policies: the pure gate between what an agent proposes and what happens.
+
+A policy file (YAML, one per agent, checked by pydantic, conditions in CEL) says for each action which
+hard limits and rules force a review or a denial, which autonomy bands may run without a person, and
+who may decide what is reviewed. `Policy.gate` turns facts into a `GateDecision` (auto, review or
+deny); `check_reviewer` enforces role limits, four eyes and no self-approval; `AutonomyLadder`
+promotes an action slowly on Wilson-bounded KPIs and demotes it at once on a breach. Nothing here
+touches a database, the network or a model, so every decision can be tested and replayed.
+
+    policy = load_policy(default_policy_dir() / "credit_approval.yaml")
+    decision = policy.gate("approve_credit", facts, level="band_1")
+"""
+
+from pathlib import Path
+
+from policies._authority import check_reviewer
+from policies._autonomy import AutonomyLadder, wilson_interval
+from policies._engine import ActionPolicy, Policy
+from policies._errors import (
+    AuthorityError,
+    ConditionError,
+    FourEyesViolation,
+    MissingAuthority,
+    PolicyError,
+    PolicyFileError,
+    SelfApproval,
+)
+from policies._loader import load_policy, parse_policy
+from policies._schema import DemotionCriteria, PromotionCriteria
+from policies._types import (
+    DecisionSource,
+    Facts,
+    GateDecision,
+    KpiSnapshot,
+    LadderChange,
+    Outcome,
+    Reviewer,
+    ReviewRequirement,
+    ReviewVerdict,
+)
+
+
+def default_policy_dir() -> Path:
+    """The folder of the policy files bundled with Steward (``credit_approval.yaml``, ...)."""
+    return Path(__file__).resolve().parent
+
+
+__all__ = [
+    "ActionPolicy",
+    "AuthorityError",
+    "AutonomyLadder",
+    "ConditionError",
+    "DecisionSource",
+    "DemotionCriteria",
+    "Facts",
+    "FourEyesViolation",
+    "GateDecision",
+    "KpiSnapshot",
+    "LadderChange",
+    "MissingAuthority",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "PolicyFileError",
+    "PromotionCriteria",
+    "ReviewRequirement",
+    "ReviewVerdict",
+    "Reviewer",
+    "SelfApproval",
+    "check_reviewer",
+    "default_policy_dir",
+    "load_policy",
+    "parse_policy",
+    "wilson_interval",
+]

@@ -1,0 +1,195 @@
+"""The shape of a policy file, as pydantic models (one YAML file per agent).
+
+A file names its agent, the `default` outcome when no autonomy band lets an action run, hard limits
+that apply to every action, the default reviewer `authority`, and per action its own hard limits,
+ordered `rules` and `autonomy` ladder. Pydantic checks the shape field by field (unknown keys,
+types, CEL that does not compile, ``auto`` where only ``review`` or ``deny`` may stand);
+`find_problems` checks what spans fields (unique names, band conditions, the demotion target).
+Every location is a path such as ``("actions", "approve_credit", "rules", 2, "when")`` so the loader
+can point at the line of the file.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from policies._condition import compile_error
+
+Restriction = Literal["review", "deny"]
+"""The outcomes a person-written rule may impose: only autonomy bands ever automate."""
+
+Location = tuple[str | int, ...]
+
+
+def _refuse_auto(value: object) -> object:
+    if value == "auto":
+        raise PydanticCustomError(
+            "auto_not_allowed",
+            "'auto' is not allowed here: only autonomy bands automate an action; use review or deny",
+        )
+    return value
+
+
+def _must_compile(source: str) -> str:
+    reason = compile_error(source)
+    if reason is not None:
+        raise PydanticCustomError("cel_syntax", "does not compile: {reason}", {"reason": reason})
+    return source
+
+
+RestrictiveOutcome = Annotated[Restriction, BeforeValidator(_refuse_auto)]
+CelSource = Annotated[str, Field(min_length=1), AfterValidator(_must_compile)]
+Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class RuleSpec(_Spec):
+    """A hard limit or a rule: when `when` holds, the action gets `outcome`, explained by `reason`."""
+
+    name: Name
+    when: CelSource
+    outcome: RestrictiveOutcome
+    reason: Annotated[str, Field(min_length=1)]
+
+
+class AuthoritySpec(_Spec):
+    """Who may decide a reviewed action: role limits on an amount, four eyes, no self-approval."""
+
+    amount: CelSource | None = None
+    """CEL giving the amount that role limits compare against; omitted: any listed role may decide."""
+    requested_by: CelSource | None = None
+    """CEL giving who requested the action (a string or null); that person may not approve it."""
+    roles: Annotated[dict[str, Annotated[float, Field(ge=0.0)] | None], Field(min_length=1)]
+    """Role name -> largest amount it may approve; null means no limit."""
+    four_eyes_when: CelSource | None = None
+    """When this holds, two different reviewers must approve."""
+
+
+class LevelSpec(_Spec):
+    """One rung of the autonomy ladder; band rungs say which cases run without a person."""
+
+    name: Name
+    auto_when: CelSource | None = None
+
+
+class PromotionCriteria(_Spec):
+    """Evidence needed to climb one rung: enough fresh reviews, agreement and outcomes bounded."""
+
+    min_reviewed: Annotated[int, Field(ge=1)]
+    min_agreement_lower_bound: Fraction
+    confidence: Annotated[float, Field(gt=0.0, lt=1.0)]
+    """Confidence of the Wilson intervals behind the KPI bounds."""
+    min_outcomes: Annotated[int, Field(ge=0)]
+    """Observed outcomes needed; 0 promotes on agreement alone."""
+    max_bad_outcome_upper_bound: Fraction
+
+
+class DemotionCriteria(_Spec):
+    """A breach that drops the action at once to the level `to`."""
+
+    min_cases: Annotated[int, Field(ge=1)]
+    agreement_floor: Fraction
+    max_bad_outcome_rate: Fraction
+    to: Name
+
+
+class AutonomySpec(_Spec):
+    """The ladder: level 1 is shadow, level 2 reviews everything, later levels are auto bands."""
+
+    levels: Annotated[list[LevelSpec], Field(min_length=2)]
+    window: Annotated[int, Field(ge=1)]
+    """How many recent reviewed cases the KPIs are measured over."""
+    promotion: PromotionCriteria
+    demotion: DemotionCriteria
+
+
+class ActionSpec(_Spec):
+    """Policy for one action an agent may propose."""
+
+    description: str = ""
+    hard_limits: list[RuleSpec] = Field(default_factory=list)
+    rules: list[RuleSpec] = Field(default_factory=list)
+    authority: AuthoritySpec | None = None
+    """Overrides the file's authority as a whole when given."""
+    autonomy: AutonomySpec
+
+
+class PolicyFileSpec(_Spec):
+    """A whole policy file."""
+
+    agent: Name
+    description: str = ""
+    default: RestrictiveOutcome
+    hard_limits: list[RuleSpec] = Field(default_factory=list)
+    authority: AuthoritySpec
+    actions: Annotated[dict[Name, ActionSpec], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rule of the schema that spans fields, broken at `location`."""
+
+    location: Location
+    message: str
+
+
+def find_problems(spec: PolicyFileSpec) -> list[Problem]:
+    """What pydantic cannot see field by field, in file order."""
+    problems: list[Problem] = []
+    for action_name, action in spec.actions.items():
+        here: Location = ("actions", action_name)
+        problems += _duplicate_names(spec, action, here)
+        problems += _ladder_problems(action.autonomy, (*here, "autonomy"))
+    return problems
+
+
+def _duplicate_names(spec: PolicyFileSpec, action: ActionSpec, here: Location) -> list[Problem]:
+    """Hard-limit and rule names identify what decided, so they are unique within an action."""
+    seen = {limit.name for limit in spec.hard_limits}
+    problems = []
+    for part in ("hard_limits", "rules"):
+        for index, item in enumerate(getattr(action, part)):
+            if item.name in seen:
+                problems.append(
+                    Problem(
+                        (*here, part, index, "name"), f"the name {item.name!r} is already used; rename it"
+                    )
+                )
+            seen.add(item.name)
+    return problems
+
+
+def _ladder_problems(autonomy: AutonomySpec, here: Location) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for index, level in enumerate(autonomy.levels):
+        at: Location = (*here, "levels", index)
+        if level.name in seen:
+            problems.append(Problem((*at, "name"), f"the level name {level.name!r} appears twice"))
+        seen.add(level.name)
+        if index < 2 and level.auto_when is not None:
+            kind = "shadow" if index == 0 else "review-all"
+            problems.append(
+                Problem(
+                    (*at, "auto_when"),
+                    f"level {index + 1} is the {kind} level and cannot automate; remove auto_when",
+                )
+            )
+        if index >= 2 and level.auto_when is None:
+            problems.append(
+                Problem(at, f"band level {level.name!r} needs auto_when: the cases it runs without a person")
+            )
+    if autonomy.demotion.to not in seen:
+        problems.append(
+            Problem(
+                (*here, "demotion", "to"),
+                f"demotion.to names {autonomy.demotion.to!r}, which is not a level of this ladder",
+            )
+        )
+    return problems
