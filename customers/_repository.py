@@ -184,9 +184,7 @@ class CustomerRepository:
         with Session(self._engine) as session:
             self._require_customer(session, customer_id)
             rows = session.exec(
-                select(ObservationRow).where(
-                    ObservationRow.customer_id == customer_id, ObservationRow.field == field
-                )
+                select(ObservationRow).where(ObservationRow.customer_id == customer_id, ObservationRow.field == field)
             ).all()
             return history(rows)
 
@@ -256,9 +254,7 @@ class CustomerRepository:
                 if stored is not None:
                     return _replay(stored, application_id, decision)
                 application = session.exec(
-                    select(CreditApplicationRow)
-                    .where(CreditApplicationRow.id == application_id)
-                    .with_for_update()
+                    select(CreditApplicationRow).where(CreditApplicationRow.id == application_id).with_for_update()
                 ).first()
                 if application is None:
                     raise NotFound("application", application_id)
@@ -313,9 +309,7 @@ class CustomerRepository:
         ).first()
 
 
-def _replay(
-    stored: CreditDecisionRow, application_id: str, decision: CreditDecisionKind
-) -> CreditDecisionView:
+def _replay(stored: CreditDecisionRow, application_id: str, decision: CreditDecisionKind) -> CreditDecisionView:
     if stored.application_id != application_id or stored.decision != decision:
         raise DecisionConflict(
             application_id,

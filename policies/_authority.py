@@ -53,8 +53,7 @@ class Authority:
             except ConditionError as exc:
                 roles = _most_senior(self.role_limits)
                 notes.append(
-                    f"The amount could not be evaluated ({exc.reason}); only {', '.join(sorted(roles))} "
-                    "may decide."
+                    f"The amount could not be evaluated ({exc.reason}); only {', '.join(sorted(roles))} may decide."
                 )
         requested_by, requester_known = None, True
         if self.requested_by is not None:
@@ -69,9 +68,7 @@ class Authority:
                 approvals = 2 if self.four_eyes_when.holds(facts) else 1
             except ConditionError as exc:
                 approvals = 2
-                notes.append(
-                    f"The four-eyes condition could not be evaluated ({exc.reason}); two approvals needed."
-                )
+                notes.append(f"The four-eyes condition could not be evaluated ({exc.reason}); two approvals needed.")
         if not requester_known:
             approvals = 2
         requirement = ReviewRequirement(

@@ -53,9 +53,7 @@ class AutonomyLadder:
         try:
             return self.levels.index(level)
         except ValueError:
-            raise PolicyError(
-                f"unknown autonomy level {level!r}; the ladder is {' -> '.join(self.levels)}"
-            ) from None
+            raise PolicyError(f"unknown autonomy level {level!r}; the ladder is {' -> '.join(self.levels)}") from None
 
     def evaluate(self, level: str, kpi: KpiSnapshot) -> LadderChange | None:
         """The move `kpi` calls for from `level`: a demotion on a breach, else one rung up, else none."""

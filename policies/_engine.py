@@ -31,9 +31,7 @@ class Rule:
 
     @classmethod
     def from_spec(cls, spec: RuleSpec) -> "Rule":
-        return cls(
-            name=spec.name, when=Expression.compile(spec.when), outcome=spec.outcome, reason=spec.reason
-        )
+        return cls(name=spec.name, when=Expression.compile(spec.when), outcome=spec.outcome, reason=spec.reason)
 
 
 @dataclass(frozen=True)
@@ -156,18 +154,14 @@ class ActionPolicy:
                 return self._fail_closed("rule", rule.name, "rule", exc)
         return None
 
-    def _autonomy(
-        self, facts: Bindings, index: int, kind: LevelKind, authority_notes: Sequence[str]
-    ) -> _Verdict:
+    def _autonomy(self, facts: Bindings, index: int, kind: LevelKind, authority_notes: Sequence[str]) -> _Verdict:
         name = self.levels[index].name
         match kind:
             case "shadow":
                 reason = f"Autonomy level {name!r} is shadow mode: a person decides, the agent is compared."
                 return _Verdict("review", "autonomy", name, (reason,))
             case "review_all":
-                return _Verdict(
-                    "review", "autonomy", name, (f"Autonomy level {name!r}: every proposal is reviewed.",)
-                )
+                return _Verdict("review", "autonomy", name, (f"Autonomy level {name!r}: every proposal is reviewed.",))
             case "band":
                 return self._band(facts, index, authority_notes)
             case _:

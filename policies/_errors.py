@@ -73,7 +73,6 @@ class SelfApproval(AuthorityError):
 
     def __init__(self, reviewer_id: str) -> None:
         super().__init__(
-            f"reviewer {reviewer_id!r} requested this action and may not approve it; "
-            "another reviewer must decide it"
+            f"reviewer {reviewer_id!r} requested this action and may not approve it; another reviewer must decide it"
         )
         self.reviewer_id = reviewer_id

@@ -93,9 +93,7 @@ def _refuse_duplicate_keys(node: yaml.Node, path: str) -> None:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
-                    raise PolicyFileError(
-                        path, key.start_mark.line + 1, f"the key {key.value!r} appears twice"
-                    )
+                    raise PolicyFileError(path, key.start_mark.line + 1, f"the key {key.value!r} appears twice")
                 seen.add(key.value)
             _refuse_duplicate_keys(value, path)
     elif isinstance(node, yaml.SequenceNode):

@@ -157,9 +157,7 @@ def _duplicate_names(spec: PolicyFileSpec, action: ActionSpec, here: Location) -
         for index, item in enumerate(getattr(action, part)):
             if item.name in seen:
                 problems.append(
-                    Problem(
-                        (*here, part, index, "name"), f"the name {item.name!r} is already used; rename it"
-                    )
+                    Problem((*here, part, index, "name"), f"the name {item.name!r} is already used; rename it")
                 )
             seen.add(item.name)
     return problems

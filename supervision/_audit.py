@@ -75,9 +75,7 @@ class AuditLog:
         self._engine = engine
         self._clock = clock
 
-    def append(
-        self, session: Session, *, kind: str, subject: str, actor: str, payload: JsonObject
-    ) -> AuditEntry:
+    def append(self, session: Session, *, kind: str, subject: str, actor: str, payload: JsonObject) -> AuditEntry:
         """Add an entry inside the caller's transaction, so it commits (or not) with the change it records.
 
         Appends are serialised so the chain never forks: PostgreSQL takes a transaction-scoped advisory
@@ -132,9 +130,7 @@ class AuditLog:
                     count += 1
                     problem = self._check(row, expected_seq, prev_hash)
                     if problem is not None:
-                        return AuditVerification(
-                            ok=False, count=count, first_bad_seq=expected_seq, reason=problem
-                        )
+                        return AuditVerification(ok=False, count=count, first_bad_seq=expected_seq, reason=problem)
                     expected_seq += 1
                     prev_hash = row.hash
                     last_seq = row.seq

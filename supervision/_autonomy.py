@@ -56,9 +56,7 @@ class AutonomyStore:
 
     def set_level(self, agent: str, action: str, level: str, *, actor: str, reason: str) -> None:
         """Set a level by hand (an ops manager's override); audited like a ladder move."""
-        self._move(
-            agent, action, expected=None, to_level=level, direction="manual", reason=reason, actor=actor
-        )
+        self._move(agent, action, expected=None, to_level=level, direction="manual", reason=reason, actor=actor)
 
     def history(self, agent: str, action: str) -> list[AutonomyChangeView]:
         """Every change of this action's level, oldest first."""
@@ -118,9 +116,7 @@ class AutonomyStore:
             if current is None:
                 from_level = expected
                 session.add(
-                    AutonomyStateRow(
-                        agent=agent, action=action, level=to_level, changed_at=now, changed_by=actor
-                    )
+                    AutonomyStateRow(agent=agent, action=action, level=to_level, changed_at=now, changed_by=actor)
                 )
                 session.flush()  # a concurrent first move fails here on the primary key
             else:

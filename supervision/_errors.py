@@ -16,9 +16,7 @@ class ApprovalConflict(SupervisionError):
 
     def __init__(self, proposal_id: str, status: str, decided_by: str | None) -> None:
         who = decided_by or "someone else"
-        super().__init__(
-            f"proposal {proposal_id!r} was already {status} by {who}; reload it to see the decision"
-        )
+        super().__init__(f"proposal {proposal_id!r} was already {status} by {who}; reload it to see the decision")
         self.proposal_id = proposal_id
         self.status = status
         self.decided_by = decided_by
@@ -28,9 +26,7 @@ class ProposalExpired(SupervisionError):
     """The review window closed before a decision; the agent has to propose again."""
 
     def __init__(self, proposal_id: str) -> None:
-        super().__init__(
-            f"proposal {proposal_id!r} expired before it was decided; ask the agent for a fresh proposal"
-        )
+        super().__init__(f"proposal {proposal_id!r} expired before it was decided; ask the agent for a fresh proposal")
         self.proposal_id = proposal_id
 
 
@@ -49,9 +45,7 @@ class NotExecutable(SupervisionError):
     """The proposal is in a state from which it may not run (pending, rejected, expired, ...)."""
 
     def __init__(self, proposal_id: str, status: str) -> None:
-        super().__init__(
-            f"proposal {proposal_id!r} is {status} and may not be executed (or completed) in that state"
-        )
+        super().__init__(f"proposal {proposal_id!r} is {status} and may not be executed (or completed) in that state")
         self.proposal_id = proposal_id
         self.status = status
 

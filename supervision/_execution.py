@@ -51,9 +51,7 @@ class ExecutionLedger:
                 first_attempt = row.status in EXECUTABLE
                 if first_attempt:
                     now = self._clock.now()
-                    if not guarded_update(
-                        session, row, EXECUTABLE, {"status": "executing", "claimed_at": now}
-                    ):
+                    if not guarded_update(session, row, EXECUTABLE, {"status": "executing", "claimed_at": now}):
                         session.rollback()
                         continue
                 key = idempotency_key(proposal_id, action_hash)
@@ -89,15 +87,11 @@ class ExecutionLedger:
 
     def complete_execution(self, proposal_id: str, result: JsonObject) -> QueueItem:
         """Record the result of a claimed action: executing → executed."""
-        return self._finish(
-            proposal_id, ("executing",), "executed", {"execution_result": result}, "action.executed"
-        )
+        return self._finish(proposal_id, ("executing",), "executed", {"execution_result": result}, "action.executed")
 
     def fail_execution(self, proposal_id: str, error: str) -> QueueItem:
         """Record that an approved or claimed action failed (or was refused at resume): → failed."""
-        return self._finish(
-            proposal_id, (*EXECUTABLE, "executing"), "failed", {"error": error}, "action.failed"
-        )
+        return self._finish(proposal_id, (*EXECUTABLE, "executing"), "failed", {"error": error}, "action.failed")
 
     def record_outcome(self, proposal_id: str, outcome: Literal["good", "bad"]) -> QueueItem:
         """Label what happened after an executed action; feeds the outcome KPIs. A later label replaces it."""
@@ -138,9 +132,7 @@ class ExecutionLedger:
                 if row.status not in from_statuses:
                     raise NotExecutable(proposal_id, row.status)
                 now = self._clock.now()
-                if not guarded_update(
-                    session, row, from_statuses, {**values, "status": status, "executed_at": now}
-                ):
+                if not guarded_update(session, row, from_statuses, {**values, "status": status, "executed_at": now}):
                     session.rollback()
                     continue
                 self._audit.append(

@@ -17,9 +17,7 @@ from supervision._views import OutcomeLabel, QueueItem, QueueStatus, ReviewView
 def load(session: Session, proposal_id: str) -> ProposalRow:
     """The proposal row, read fresh from the database (never from the session's identity map)."""
     row = session.exec(
-        select(ProposalRow)
-        .where(col(ProposalRow.id) == proposal_id)
-        .execution_options(populate_existing=True)
+        select(ProposalRow).where(col(ProposalRow.id) == proposal_id).execution_options(populate_existing=True)
     ).first()
     if row is None:
         raise NotFound("proposal", proposal_id)
@@ -47,9 +45,7 @@ def current_approvals(reviews: Iterable[ReviewRow]) -> list[str]:
     return approvals
 
 
-def guarded_update(
-    session: Session, row: ProposalRow, from_statuses: Iterable[str], values: Mapping[str, Any]
-) -> bool:
+def guarded_update(session: Session, row: ProposalRow, from_statuses: Iterable[str], values: Mapping[str, Any]) -> bool:
     """Apply `values` only if nobody changed the row since we read it; bumps `version`.
 
     Two writers that read the same version race here: the database lets exactly one UPDATE match.

@@ -140,9 +140,7 @@ def _authorize(ctx: ToolContext, action: ActionName, arguments: JsonObject, auth
     except StewardError as exc:
         raise ActionNotAuthorized(action, auth.proposal_id, f"no claimed execution ({exc})") from exc
     if claimed_key != auth.idempotency_key:
-        raise ActionNotAuthorized(
-            action, auth.proposal_id, "the claimed execution carries a different idempotency key"
-        )
+        raise ActionNotAuthorized(action, auth.proposal_id, "the claimed execution carries a different idempotency key")
 
 
 def _record(

@@ -15,7 +15,12 @@ FeatureValue = str | int | float
 
 
 def applicant_frame(features: Mapping[str, FeatureValue]) -> pd.DataFrame:
-    """One applicant as a one-row frame in `FEATURES` order; raises `InvalidApplicant` naming the field.
+    """One applicant as a one-row frame in `FEATURES` order; raises `InvalidApplicant` naming the field."""
+    return _typed(pd.DataFrame([applicant_row(features)], columns=list(FEATURES)))
+
+
+def applicant_row(features: Mapping[str, FeatureValue]) -> dict[str, float | str]:
+    """One applicant's attributes checked and typed; raises `InvalidApplicant` naming the field.
 
     Numeric attributes must be finite, non-negative numbers (not strings, not booleans); categorical
     attributes must be non-empty strings. A categorical value never seen in training is accepted and
@@ -33,8 +38,7 @@ def applicant_frame(features: Mapping[str, FeatureValue]) -> pd.DataFrame:
             row[name] = _number(name, value)
         else:
             row[name] = _category(name, value)
-    frame = pd.DataFrame([row], columns=list(FEATURES))
-    return _typed(frame)
+    return row
 
 
 def applicants_frame(features: pd.DataFrame) -> pd.DataFrame:

@@ -14,13 +14,14 @@ import sklearn
 from scipy.special import expit
 
 from agents.scorecard._additive import AdditiveModel, log_odds
-from agents.scorecard._applicant import FeatureValue, applicant_frame, applicants_frame
+from agents.scorecard._applicant import FeatureValue, applicant_frame, applicant_row, applicants_frame
 from agents.scorecard._assessment import CreditAssessment, ReasonCode, points
 from agents.scorecard._errors import ScorecardFileError
 from agents.scorecard._features import FEATURES, SPEC_BY_NAME
+from agents.scorecard._lookup import TermTables
 from agents.scorecard._methods import ScorecardMethod
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
 MAX_REASON_CODES: Final = 4
 # PDs are kept this far from 0 and 1 so that points stay finite.
 _PD_FLOOR: Final = 1e-6
@@ -43,26 +44,34 @@ class CreditScorecard:
         mean_terms: np.ndarray,
         cutoff: float,
         version: str,
+        tables: TermTables | None = None,
     ) -> None:
         self.method: ScorecardMethod = method
         self.cutoff = cutoff
         self.version = version
         self._model = model
         self._mean_terms = mean_terms
+        self._tables = tables
         self._format = FORMAT_VERSION
         self._sklearn = sklearn.__version__
 
     def assess(self, features: Mapping[str, FeatureValue]) -> CreditAssessment:
         """Score one applicant given all 20 attributes; raises `InvalidApplicant` naming a bad field."""
-        frame = applicant_frame(features)
-        terms = self._model.terms(frame)[0]
+        applicant: Mapping[str, float | str]
+        if self._tables is not None:
+            applicant = applicant_row(features)
+            terms = self._tables.terms(applicant)
+        else:
+            frame = applicant_frame(features)
+            applicant = frame.iloc[0].to_dict()
+            terms = self._model.terms(frame)[0]
         probability = float(np.clip(expit(self._model.intercept + terms.sum()), _PD_FLOOR, 1 - _PD_FLOOR))
         return CreditAssessment(
             probability_of_default=probability,
             score=points(probability),
             decision="decline" if probability > self.cutoff else "approve",
             cutoff=self.cutoff,
-            reason_codes=self._reasons(frame.iloc[0], terms - self._mean_terms),
+            reason_codes=self._reasons(applicant, terms - self._mean_terms),
             model_version=self.version,
         )
 
@@ -107,7 +116,7 @@ class CreditScorecard:
             )
         return loaded
 
-    def _reasons(self, applicant: pd.Series, contributions: np.ndarray) -> tuple[ReasonCode, ...]:
+    def _reasons(self, applicant: Mapping[str, float | str], contributions: np.ndarray) -> tuple[ReasonCode, ...]:
         # Largest contribution first; ties keep the attribute order so the output is deterministic.
         order = sorted(range(len(FEATURES)), key=lambda j: (-contributions[j], j))
         reasons = []

@@ -14,7 +14,7 @@ import pandas as pd
 from optbinning import BinningProcess
 from sklearn.linear_model import LogisticRegression
 
-from agents.scorecard._features import CATEGORICAL_FEATURES, EXCLUDED_FEATURES, FEATURES
+from agents.scorecard._features import CATEGORICAL_FEATURES, EXCLUDED_FEATURES, FEATURES, NUMERIC_FEATURES
 
 # Amounts, durations and ages should move risk in one direction only: a U-shaped bin pattern on
 # 750 applicants is noise. optbinning picks the direction (ascending or descending) per attribute.
@@ -69,6 +69,12 @@ class WoeLogit:
 
     def terms(self, features: pd.DataFrame) -> np.ndarray:
         return self._woe(features) * self._coef
+
+    def numeric_edges(self) -> dict[str, np.ndarray]:
+        """Each numeric attribute's bin edges (a value equal to an edge belongs to the bin above)."""
+        return {
+            name: np.asarray(self._binning.get_binned_variable(name).splits, dtype=float) for name in NUMERIC_FEATURES
+        }
 
     def _woe(self, features: pd.DataFrame) -> np.ndarray:
         # Unseen categories and missing values get WoE 0, the population average.

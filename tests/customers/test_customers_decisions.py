@@ -74,9 +74,7 @@ def test_unknown_application_is_not_found(repo: CustomerRepository) -> None:
         repo.record_credit_decision("A-404", "approved", idempotency_key="k", details={})
 
 
-def test_decision_updates_the_status_and_the_same_key_writes_once(
-    repo: CustomerRepository, clock: FixedClock
-) -> None:
+def test_decision_updates_the_status_and_the_same_key_writes_once(repo: CustomerRepository, clock: FixedClock) -> None:
     first = repo.record_credit_decision(
         "A-1", "approved", idempotency_key="exec-1", details={"amount": 5000.0, "duration_months": 24}
     )
@@ -111,12 +109,8 @@ def test_reusing_a_key_for_another_decision_or_application_is_refused(repo: Cust
 def test_a_final_decision_is_not_overturned_but_information_requests_may_repeat(
     repo: CustomerRepository,
 ) -> None:
-    repo.record_credit_decision(
-        "A-1", "information_requested", idempotency_key="k1", details={"items": ["x"]}
-    )
-    repo.record_credit_decision(
-        "A-1", "information_requested", idempotency_key="k2", details={"items": ["y"]}
-    )
+    repo.record_credit_decision("A-1", "information_requested", idempotency_key="k1", details={"items": ["x"]})
+    repo.record_credit_decision("A-1", "information_requested", idempotency_key="k2", details={"items": ["y"]})
     assert repo.application("A-1").status == "information_requested"
     assert [a.id for a in repo.pending_applications()] == ["A-1"]
 

@@ -48,12 +48,8 @@ def test_newer_observation_supersedes_and_history_keeps_both(repo: CustomerRepos
 
 def test_latest_observation_wins_across_sources_whatever_the_insert_order(repo: CustomerRepository) -> None:
     later = T0 + timedelta(hours=1)
-    repo.observe(
-        "C-1", "property", "car", source_system="core_banking", source_record_id="cb-9", observed_at=later
-    )
-    repo.observe(
-        "C-1", "property", "real estate", source_system="crm", source_record_id="crm-1", observed_at=T0
-    )
+    repo.observe("C-1", "property", "car", source_system="core_banking", source_record_id="cb-9", observed_at=later)
+    repo.observe("C-1", "property", "real estate", source_system="crm", source_record_id="crm-1", observed_at=T0)
 
     current = repo.golden("C-1").fields["property"]
 
@@ -65,9 +61,7 @@ def test_latest_observation_wins_across_sources_whatever_the_insert_order(repo: 
 def test_timestamps_come_back_aware_utc(repo: CustomerRepository, clock: FixedClock) -> None:
     clock.advance(timedelta(minutes=5))
     repo.observe("C-1", "telephone", "yes", source_system="crm", source_record_id="crm-1")
-    berlin = datetime(2026, 2, 1, 12, 0, tzinfo=UTC).astimezone(
-        datetime(2026, 2, 1, tzinfo=UTC).astimezone().tzinfo
-    )
+    berlin = datetime(2026, 2, 1, 12, 0, tzinfo=UTC).astimezone(datetime(2026, 2, 1, tzinfo=UTC).astimezone().tzinfo)
     repo.observe("C-2", "telephone", "no", source_system="crm", source_record_id="crm-2", observed_at=berlin)
 
     first = repo.golden("C-1").fields["telephone"].observed_at
@@ -111,9 +105,7 @@ def test_typed_accessors_refuse_a_value_of_the_wrong_type(repo: CustomerReposito
 
 def test_naive_observed_at_is_refused(repo: CustomerRepository) -> None:
     with pytest.raises(CustomersError, match="timezone"):
-        repo.observe(
-            "C-1", "job", "x", source_system="crm", source_record_id="crm-1", observed_at=datetime(2026, 1, 1)
-        )
+        repo.observe("C-1", "job", "x", source_system="crm", source_record_id="crm-1", observed_at=datetime(2026, 1, 1))
 
 
 def test_unknown_customer_is_not_found(repo: CustomerRepository) -> None:

@@ -24,9 +24,7 @@ from customers import (
     read_outcome_labels,
 )
 
-GERMAN_CREDIT = (
-    Path(__file__).resolve().parents[2] / "steward" / "data" / "german_credit" / "german_credit.csv"
-)
+GERMAN_CREDIT = Path(__file__).resolve().parents[2] / "steward" / "data" / "german_credit" / "german_credit.csv"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -49,9 +47,7 @@ def _first_rows(count: int) -> list[dict[str, str]]:
         return [row for _, row in zip(range(count), csv.DictReader(handle), strict=False)]
 
 
-def test_first_fifty_rows_become_golden_records_with_their_sources(
-    repo: CustomerRepository, engine: Engine
-) -> None:
+def test_first_fifty_rows_become_golden_records_with_their_sources(repo: CustomerRepository, engine: Engine) -> None:
     report = load_applicants(repo, GERMAN_CREDIT, limit=50)
 
     source_rows = _first_rows(50)
@@ -127,9 +123,7 @@ def _write(path: Path, rows: list[dict[str, str]], columns: list[str]) -> Path:
     return path
 
 
-def test_bad_amount_names_the_line_and_writes_nothing(
-    repo: CustomerRepository, engine: Engine, tmp_path: Path
-) -> None:
+def test_bad_amount_names_the_line_and_writes_nothing(repo: CustomerRepository, engine: Engine, tmp_path: Path) -> None:
     rows = _first_rows(10)
     rows[5]["credit_amount"] = "12O0"  # line 7: header is line 1, so the sixth data row
     bad = _write(tmp_path / "bad_amount.csv", rows, list(rows[0]))
@@ -157,9 +151,7 @@ def test_missing_column_is_refused_before_anything_is_written(
     assert _counts(engine) == (0, 0, 0)
 
 
-def test_short_line_and_repeated_row_id_are_refused(
-    repo: CustomerRepository, engine: Engine, tmp_path: Path
-) -> None:
+def test_short_line_and_repeated_row_id_are_refused(repo: CustomerRepository, engine: Engine, tmp_path: Path) -> None:
     text = GERMAN_CREDIT.read_text(encoding="utf-8").splitlines()
     short = tmp_path / "short.csv"
     short.write_text("\n".join([*text[:3], text[3].rsplit(",", 2)[0], *text[4:6]]) + "\n", encoding="utf-8")

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policy_samples import credit_policy
 
 from core import ConfigurationError
 from policies import (
@@ -16,6 +15,7 @@ from policies import (
     PromotionCriteria,
     wilson_interval,
 )
+from tests.policies.policy_samples import credit_policy
 
 LADDER = AutonomyLadder(
     levels=("shadow", "review_all", "band_1", "band_2"),
@@ -75,9 +75,7 @@ def test_wilson_interval_narrows_with_more_confidence_traded_away() -> None:
     assert wide[0] < narrow[0] < 0.9 < narrow[1] < wide[1]
 
 
-@pytest.mark.parametrize(
-    ("successes", "n", "confidence"), [(3, 2, 0.95), (-1, 2, 0.95), (1, 2, 1.0), (1, 2, 0.0)]
-)
+@pytest.mark.parametrize(("successes", "n", "confidence"), [(3, 2, 0.95), (-1, 2, 0.95), (1, 2, 1.0), (1, 2, 0.0)])
 def test_wilson_interval_refuses_impossible_inputs(successes: int, n: int, confidence: float) -> None:
     with pytest.raises(ConfigurationError):
         wilson_interval(successes, n, confidence)
@@ -89,9 +87,7 @@ def test_wilson_interval_refuses_impossible_inputs(successes: int, n: int, confi
     fraction=st.floats(min_value=0.0, max_value=1.0),
     confidence=st.floats(min_value=0.5, max_value=0.9999),
 )
-def test_wilson_bounds_lie_in_the_unit_interval_around_the_rate(
-    n: int, fraction: float, confidence: float
-) -> None:
+def test_wilson_bounds_lie_in_the_unit_interval_around_the_rate(n: int, fraction: float, confidence: float) -> None:
     successes = round(fraction * n)
 
     low, high = wilson_interval(successes, n, confidence)
@@ -107,9 +103,7 @@ def test_strong_evidence_promotes_one_level() -> None:
     assert (change.from_level, change.to_level, change.direction) == ("band_1", "band_2", "promote")
     assert (change.agent, change.action) == ("credit_approval", "approve_credit")
     assert change.kpi == kpi()
-    assert change.reason.startswith(
-        "100 cases reviewed since the last change; agreement 97.0% with a 95% lower"
-    )
+    assert change.reason.startswith("100 cases reviewed since the last change; agreement 97.0% with a 95% lower")
 
 
 def test_shadow_promotes_to_review_all_only() -> None:
@@ -156,9 +150,7 @@ def test_low_agreement_demotes_at_once() -> None:
 
     assert change is not None
     assert (change.from_level, change.to_level, change.direction) == ("band_2", "review_all", "demote")
-    assert change.reason == (
-        "Agreement with reviewers fell to 70.0% over 10 reviewed cases, below the floor of 75.0%."
-    )
+    assert change.reason == ("Agreement with reviewers fell to 70.0% over 10 reviewed cases, below the floor of 75.0%.")
 
 
 def test_bad_outcomes_demote_at_once() -> None:

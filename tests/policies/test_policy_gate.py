@@ -1,10 +1,10 @@
 """The gate: hard limits, rules, autonomy levels, the default, and failing closed, path by path."""
 
 import pytest
-from policy_samples import SAMPLE_POLICY, credit_facts, credit_policy, sample_facts, without
 
 from core import JsonObject
 from policies import GateDecision, Policy, PolicyError, ReviewRequirement, parse_policy
+from tests.policies.policy_samples import SAMPLE_POLICY, credit_facts, credit_policy, sample_facts, without
 
 CREDIT = credit_policy()
 SAMPLE = parse_policy(SAMPLE_POLICY)
@@ -48,9 +48,7 @@ def test_case_outside_every_band_up_to_the_level_gets_the_default() -> None:
     decision = gate(facts, "medium")
 
     assert (decision.outcome, decision.source, decision.matched) == ("review", "default", "default")
-    assert decision.reasons == (
-        "No autonomy band up to 'medium' covers this case; the policy default is review.",
-    )
+    assert decision.reasons == ("No autonomy band up to 'medium' covers this case; the policy default is review.",)
     assert gate(facts, "medium", DENY_BY_DEFAULT).outcome == "deny"
 
 
@@ -125,9 +123,7 @@ def test_missing_fact_in_a_hard_limit_fails_closed(level: str) -> None:
     decision = gate(facts, level)
 
     assert (decision.outcome, decision.source, decision.matched) == ("review", "hard_limit", "blocked")
-    assert decision.reasons[0].startswith(
-        "The hard limit 'blocked' could not be evaluated (the fact is missing"
-    )
+    assert decision.reasons[0].startswith("The hard limit 'blocked' could not be evaluated (the fact is missing")
     assert gate(facts, level, DENY_BY_DEFAULT).outcome == "deny"
 
 

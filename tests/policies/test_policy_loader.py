@@ -4,9 +4,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from policy_samples import CREDIT_POLICY_PATH, SAMPLE_POLICY
 
 from policies import PolicyError, PolicyFileError, default_policy_dir, load_policy, parse_policy
+from tests.policies.policy_samples import CREDIT_POLICY_PATH, SAMPLE_POLICY
 
 MARK = "# <-"
 
@@ -104,9 +104,7 @@ def test_auto_as_file_default_is_refused_at_its_line() -> None:
 
 
 def test_auto_as_hard_limit_outcome_is_refused_at_its_line() -> None:
-    text = replace_once(
-        '    outcome: deny\n    reason: "Blocked', '    outcome: auto  # <-\n    reason: "Blocked'
-    )
+    text = replace_once('    outcome: deny\n    reason: "Blocked', '    outcome: auto  # <-\n    reason: "Blocked')
 
     error = error_for(text)
 
@@ -115,9 +113,7 @@ def test_auto_as_hard_limit_outcome_is_refused_at_its_line() -> None:
 
 
 def test_auto_as_rule_outcome_is_refused_at_its_line() -> None:
-    text = replace_once(
-        'outcome: deny, reason: "Void order."}', 'outcome: auto, reason: "Void order."}  # <-'
-    )
+    text = replace_once('outcome: deny, reason: "Void order."}', 'outcome: auto, reason: "Void order."}  # <-')
 
     error = error_for(text)
 
@@ -132,9 +128,7 @@ def test_cel_that_does_not_compile_names_the_field_and_line() -> None:
     error = error_for(text)
 
     assert error.line == line
-    assert str(error).startswith(
-        f"p.yaml:{error.line}: actions.refund.rules[0].when does not compile: column "
-    )
+    assert str(error).startswith(f"p.yaml:{error.line}: actions.refund.rules[0].when does not compile: column ")
 
 
 def test_cel_in_a_multiline_hard_limit_is_located() -> None:
@@ -187,24 +181,17 @@ def test_band_level_without_condition_is_refused() -> None:
 
 
 def test_review_all_level_with_condition_is_refused() -> None:
-    text = replace_once(
-        "        - {name: review_all}", '        - {name: review_all, auto_when: "true"}  # <-'
-    )
+    text = replace_once("        - {name: review_all}", '        - {name: review_all, auto_when: "true"}  # <-')
 
     error = error_for(text)
 
     assert error.line == marked_line(text)
-    assert error.reason.startswith(
-        "actions.refund.autonomy.levels[1].auto_when: level 2 is the review-all level"
-    )
+    assert error.reason.startswith("actions.refund.autonomy.levels[1].auto_when: level 2 is the review-all level")
 
 
 def test_duplicate_level_name_is_refused() -> None:
     text = replace_once("        - {name: medium, auto_when:", "        - {name: small, auto_when:")
-    line = (
-        text.splitlines().index('        - {name: small, auto_when: "score.value > 0.95 || order.trusted"}')
-        + 1
-    )
+    line = text.splitlines().index('        - {name: small, auto_when: "score.value > 0.95 || order.trusted"}') + 1
 
     error = error_for(text)
 

@@ -11,10 +11,10 @@ import cel
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policy_samples import CREDIT_POLICY_PATH, SAMPLE_POLICY
 
 from core import JsonObject, JsonValue
 from policies import Policy, load_policy, parse_policy
+from tests.policies.policy_samples import CREDIT_POLICY_PATH, SAMPLE_POLICY
 
 SAMPLE_DENY = SAMPLE_POLICY.replace("default: review", "default: deny")
 POLICIES: list[tuple[Policy, dict[str, Any]]] = [
@@ -130,9 +130,7 @@ def test_auto_only_when_a_band_at_or_below_the_level_holds(
 
 @settings(max_examples=200, deadline=None)
 @given(case=cases, facts=facts_strategy)
-def test_hard_limits_are_never_automated(
-    case: tuple[tuple[Policy, dict[str, Any]], str], facts: JsonObject
-) -> None:
+def test_hard_limits_are_never_automated(case: tuple[tuple[Policy, dict[str, Any]], str], facts: JsonObject) -> None:
     (policy, raw), action = case
     if not any(holds(source, facts) for source in hard_limit_sources(raw, action)):
         return

@@ -231,3 +231,13 @@ def test_loading_something_else_fails_clearly(tmp_path: Path) -> None:
     junk.write_bytes(b"not a pickle")
     with pytest.raises(ScorecardFileError, match="not a readable scorecard file"):
         CreditScorecard.load(junk)
+
+
+def test_single_applicant_fast_path_matches_the_batch_model_on_every_bundled_applicant() -> None:
+    """`assess` reads tabulated terms; `assess_many` runs the fitted model on a frame: they must agree."""
+    data = load_german_credit(BUNDLED)
+    model = train_scorecard(data)
+    batch = model.assess_many(data.features)
+    for position, record in enumerate(data.features.to_dict(orient="records")):
+        single = model.assess({k: (v if isinstance(v, str) else float(v)) for k, v in record.items()})
+        assert single.probability_of_default == pytest.approx(batch[position], rel=1e-9, abs=1e-12)

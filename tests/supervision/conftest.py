@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.engine import Engine
-from supervision_helpers import START, RacingClock
 
 from supervision import ApprovalQueue, AuditLog, AutonomyStore, KpiStore, UserDirectory
+from tests.supervision.supervision_helpers import START, RacingClock
 
 
 @pytest.fixture

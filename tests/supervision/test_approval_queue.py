@@ -7,17 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from supervision_helpers import (
-    CLERK,
-    MANAGER,
-    OFFICER,
-    OFFICER_2,
-    START,
-    RacingClock,
-    gate,
-    run_racers,
-    submission,
-)
 
 from core import ConfigurationError, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
@@ -29,6 +18,17 @@ from supervision import (
     EditDenied,
     ProposalExpired,
     QueueItem,
+)
+from tests.supervision.supervision_helpers import (
+    CLERK,
+    MANAGER,
+    OFFICER,
+    OFFICER_2,
+    START,
+    RacingClock,
+    gate,
+    run_racers,
+    submission,
 )
 
 

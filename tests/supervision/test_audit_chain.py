@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
-from supervision_helpers import START, RacingClock
 
 from core import FixedClock
 from steward._database import create_schema, make_engine
 from supervision import AuditLog
 from supervision._audit import GENESIS_HASH, entry_hash
 from supervision._tables import AuditRow
+from tests.supervision.supervision_helpers import START, RacingClock
 
 
 def write(audit: AuditLog, engine: Engine, count: int, clock: FixedClock | None = None) -> None:
@@ -115,9 +115,7 @@ def test_deleted_entry_is_detected(audit: AuditLog, engine: Engine, clock: Racin
     assert result.reason is not None and "missing" in result.reason
 
 
-def test_deleted_and_renumbered_entry_is_detected(
-    audit: AuditLog, engine: Engine, clock: RacingClock
-) -> None:
+def test_deleted_and_renumbered_entry_is_detected(audit: AuditLog, engine: Engine, clock: RacingClock) -> None:
     write(audit, engine, 5, clock)
     tamper(
         engine,
@@ -199,9 +197,7 @@ def _new_value(field: str, original: Any, data: st.DataObject) -> Any:
             )
         case "at":
             return data.draw(
-                st.datetimes(
-                    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-                ),
+                st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
                 label="at",
             )
         case "payload":
@@ -252,11 +248,7 @@ def test_deleting_any_entry_but_the_newest_is_detected(sqlite_chain: tuple[Engin
     engine, audit = sqlite_chain
     for seq in range(1, CHAIN_LENGTH):
         with engine.connect() as conn:
-            row = (
-                conn.execute(text("SELECT * FROM supervision_audit WHERE seq = :s"), {"s": seq})
-                .mappings()
-                .one()
-            )
+            row = conn.execute(text("SELECT * FROM supervision_audit WHERE seq = :s"), {"s": seq}).mappings().one()
         saved = dict(row)
         tamper(engine, "DELETE FROM supervision_audit WHERE seq = :s", s=seq)
         assert audit.verify().first_bad_seq == seq

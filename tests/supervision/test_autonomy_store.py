@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from supervision_helpers import START, RacingClock
 
 from policies import KpiSnapshot, LadderChange
 from supervision import AuditLog, AutonomyConflict, AutonomyStore
+from tests.supervision.supervision_helpers import START, RacingClock
 
 KPI = KpiSnapshot(
     agent="credit",
@@ -46,9 +46,7 @@ def test_default_level_until_it_moves(autonomy: AutonomyStore) -> None:
     assert autonomy.all_levels() == []
 
 
-def test_apply_records_level_history_and_audit(
-    autonomy: AutonomyStore, audit: AuditLog, clock: RacingClock
-) -> None:
+def test_apply_records_level_history_and_audit(autonomy: AutonomyStore, audit: AuditLog, clock: RacingClock) -> None:
     autonomy.apply(change("review_all", "band_1"), actor="ladder")
     clock.advance(timedelta(days=3))
     autonomy.apply(change("band_1", "review_all", "demote"), actor="ladder")

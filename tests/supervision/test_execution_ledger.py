@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from supervision_helpers import OFFICER, RacingClock, gate, run_racers, submission
 
 from supervision import (
     ActionMismatch,
@@ -13,6 +12,7 @@ from supervision import (
     ExecutionClaim,
     NotExecutable,
 )
+from tests.supervision.supervision_helpers import OFFICER, RacingClock, gate, run_racers, submission
 
 HASH = "a" * 64
 
@@ -62,9 +62,7 @@ def test_reclaim_after_a_crash_is_not_a_first_attempt(queue: ApprovalQueue) -> N
 
 def test_racing_claims_give_one_first_attempt(queue: ApprovalQueue, clock: RacingClock) -> None:
     approved(queue)
-    results = run_racers(
-        clock, lambda: queue.claim_execution("p-1", HASH), lambda: queue.claim_execution("p-1", HASH)
-    )
+    results = run_racers(clock, lambda: queue.claim_execution("p-1", HASH), lambda: queue.claim_execution("p-1", HASH))
     assert all(isinstance(result, ExecutionClaim) for result in results), results
     assert sorted(result.first_attempt for result in results) == [False, True]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from supervision_helpers import MANAGER, OFFICER, START, RacingClock, gate, submission
 
 from policies import wilson_interval
 from supervision import ApprovalQueue, KpiStore
+from tests.supervision.supervision_helpers import MANAGER, OFFICER, START, RacingClock, gate, submission
 
 AGENT, ACTION = "credit", "approve_credit"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from tool_fakes import ToolWorld, tool_world
 
 from customers import DecisionConflict
+from tests.tools.tool_fakes import ToolWorld, tool_world
 from tools import (
     ActionNotAuthorized,
     ApproveCreditArgs,
@@ -46,12 +46,8 @@ def test_action_hash_is_canonical() -> None:
     two = action_hash("approve_credit", {"duration_months": 12, "application_id": "A-1", "amount": 2000.0})
 
     assert one == two and len(one) == 64
-    assert one != action_hash(
-        "approve_credit", {"amount": 2001, "application_id": "A-1", "duration_months": 12}
-    )
-    assert one != action_hash(
-        "decline_credit", {"amount": 2000, "application_id": "A-1", "duration_months": 12}
-    )
+    assert one != action_hash("approve_credit", {"amount": 2001, "application_id": "A-1", "duration_months": 12})
+    assert one != action_hash("decline_credit", {"amount": 2000, "application_id": "A-1", "duration_months": 12})
 
 
 def test_refuses_without_a_claimed_execution(ctx: ToolContext) -> None:
@@ -62,9 +58,7 @@ def test_refuses_without_a_claimed_execution(ctx: ToolContext) -> None:
     assert ctx.customers.application("A-0003").status == "received"
 
 
-def test_refuses_when_the_arguments_differ_from_the_approved_action(
-    ctx: ToolContext, world: ToolWorld
-) -> None:
+def test_refuses_when_the_arguments_differ_from_the_approved_action(ctx: ToolContext, world: ToolWorld) -> None:
     approved = _auth("approve_credit", APPROVE)
     world.grants.claim(approved)
     bigger = APPROVE.model_copy(update={"amount": 2096.0})
@@ -126,9 +120,7 @@ def test_decline_and_information_request_record_their_details(ctx: ToolContext, 
 def test_approval_may_lower_but_not_raise_the_terms(ctx: ToolContext, world: ToolWorld) -> None:
     applied = ctx.customers.application("A-0003")
     too_much = ApproveCreditArgs(application_id="A-0003", amount=applied.amount + 1, duration_months=12)
-    too_long = ApproveCreditArgs(
-        application_id="A-0003", amount=100.0, duration_months=applied.duration_months + 1
-    )
+    too_long = ApproveCreditArgs(application_id="A-0003", amount=100.0, duration_months=applied.duration_months + 1)
     for args in (too_much, too_long):
         world.grants.claim(_auth("approve_credit", args))
 
@@ -144,14 +136,10 @@ def test_approval_may_lower_but_not_raise_the_terms(ctx: ToolContext, world: Too
     assert ctx.customers.decisions("A-0003") == []
 
 
-def test_a_second_decision_under_another_proposal_cannot_overturn_the_first(
-    ctx: ToolContext, world: ToolWorld
-) -> None:
+def test_a_second_decision_under_another_proposal_cannot_overturn_the_first(ctx: ToolContext, world: ToolWorld) -> None:
     approve = _auth("approve_credit", APPROVE)
     decline_args = DeclineCreditArgs(application_id="A-0003", reason_codes=["R01"])
-    decline = Authorization(
-        "P-2", action_hash("decline_credit", decline_args.model_dump(mode="json")), "exec-2"
-    )
+    decline = Authorization("P-2", action_hash("decline_credit", decline_args.model_dump(mode="json")), "exec-2")
     world.grants.claim(approve)
     world.grants.claim(decline)
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 from sqlalchemy.engine import Engine
-from tool_fakes import LOADED_AT, ToolWorld, tool_world
 
 from core import NotFound
 from customers import CREDIT_FEATURES, ApplicationIn
+from tests.tools.tool_fakes import LOADED_AT, ToolWorld, tool_world
 from tools import (
     ApplicationQuery,
     CreditScoreQuery,
@@ -80,9 +80,7 @@ def test_payment_history_comes_from_the_credit_bureau(ctx: ToolContext) -> None:
     ]
 
 
-def test_credit_score_feeds_the_twenty_attributes_and_reports_their_sources(
-    ctx: ToolContext, world: ToolWorld
-) -> None:
+def test_credit_score_feeds_the_twenty_attributes_and_reports_their_sources(ctx: ToolContext, world: ToolWorld) -> None:
     score = get_credit_score(ctx, CreditScoreQuery(customer_id="C-0002", application_id="A-0002"))
 
     assert list(world.scorer.seen[0]) == list(CREDIT_FEATURES)
@@ -132,9 +130,7 @@ def test_application_details_carry_terms_with_lineage(ctx: ToolContext) -> None:
     details = get_application(ctx, ApplicationQuery(application_id="A-0003"))
 
     assert (details.customer_id, details.status, details.decisions) == ("C-0003", "received", [])
-    assert {(e.field, e.source_record_id) for e in details.evidence} >= {
-        ("credit_amount", "los-application-0003")
-    }
+    assert {(e.field, e.source_record_id) for e in details.evidence} >= {("credit_amount", "los-application-0003")}
 
 
 def test_unknown_customer_or_application_is_not_found(ctx: ToolContext) -> None:

@@ -17,9 +17,7 @@ from core import FixedClock, StewardError
 from customers import CustomerRepository, load_applicants
 from tools import Authorization, ToolContext
 
-GERMAN_CREDIT = (
-    Path(__file__).resolve().parents[2] / "steward" / "data" / "german_credit" / "german_credit.csv"
-)
+GERMAN_CREDIT = Path(__file__).resolve().parents[2] / "steward" / "data" / "german_credit" / "german_credit.csv"
 LOADED_AT = datetime(2026, 3, 1, tzinfo=UTC)
 
 
@@ -77,9 +75,7 @@ class InMemoryGrants:
         try:
             return self.claims[(proposal_id, action_hash)]
         except KeyError:
-            raise NoClaim(
-                f"proposal {proposal_id!r} has no claimed execution of {action_hash[:12]}"
-            ) from None
+            raise NoClaim(f"proposal {proposal_id!r} has no claimed execution of {action_hash[:12]}") from None
 
 
 @dataclass(frozen=True)
@@ -98,6 +94,4 @@ def tool_world(engine: Engine, *, rows: int = 30) -> ToolWorld:
     repo = CustomerRepository(engine, clock)
     load_applicants(repo, GERMAN_CREDIT, limit=rows)
     scorer, grants = FakeScorer(), InMemoryGrants()
-    return ToolWorld(
-        ToolContext(customers=repo, clock=clock, scorer=scorer, grants=grants), repo, scorer, grants
-    )
+    return ToolWorld(ToolContext(customers=repo, clock=clock, scorer=scorer, grants=grants), repo, scorer, grants)

@@ -1,0 +1,16 @@
+"""Errors the agents raise on purpose."""
+
+from core import StewardError
+
+
+class AgentError(StewardError):
+    """Something went wrong in an agent run that the caller can act on."""
+
+
+class InvalidEdit(AgentError):
+    """A reviewer's edit of a proposal cannot be applied."""
+
+    def __init__(self, proposal_id: str, reason: str) -> None:
+        super().__init__(f"edit of proposal {proposal_id} refused: {reason}")
+        self.proposal_id = proposal_id
+        self.reason = reason

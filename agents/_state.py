@@ -1,0 +1,28 @@
+"""The part of a graph's state that the supervised-action step reads and writes.
+
+Values are plain JSON (pydantic models dumped with ``mode="json"``) so every checkpointer can store
+them and a paused thread can be resumed by another process or another version of the code.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from core import JsonObject
+
+
+class SupervisedState(TypedDict, total=False):
+    thread_id: str
+    """The LangGraph thread this run lives in; the queue keeps it so a decision can resume it."""
+    proposal: JsonObject
+    """The `Proposal`, dumped."""
+    facts: JsonObject
+    """What the gate's CEL conditions see."""
+    gate: JsonObject
+    """The `GateDecision`, dumped."""
+    status: str
+    """The queue status of the proposal after the last supervised node."""
+    review: JsonObject
+    """The `ReviewOutcome` the thread was resumed with."""
+    execution: JsonObject
+    """The action tool's result."""

@@ -1,0 +1,199 @@
+"""The supervised-action step every agent shares: gate → pause for review → resume → execute once.
+
+An agent's graph ends its own reasoning with a `Proposal` and the gate facts in its state, then hands
+over to these nodes (`SupervisedStep.add_to`). The step
+
+- asks the policy for a decision at the action's current autonomy level and submits the proposal to
+  the approval queue (idempotent by proposal id, so a re-run writes nothing twice);
+- pauses the thread with `interrupt()` in a node that does nothing else, because a resumed node runs
+  again from its first line;
+- on resume, executes only what the queue says was approved, bound to the approved action's hash,
+  through an execution claim, so the action tool runs exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Generic, Literal, TypeVar
+
+import structlog
+from langgraph.graph import StateGraph
+from langgraph.types import interrupt
+from pydantic import BaseModel, ConfigDict
+
+from agents._proposal import Proposal
+from agents._state import SupervisedState
+from core import Clock, JsonObject, StewardError
+from policies import Facts, GateDecision, Policy
+from supervision import (
+    AlreadyExecuted,
+    ApprovalQueue,
+    AutonomyStore,
+    ProposalSubmission,
+    QueueStatus,
+)
+from tools import Authorization, ToolContext
+
+log = structlog.get_logger(__name__)
+
+ArgsT = TypeVar("ArgsT", bound=BaseModel)
+
+EXECUTABLE: frozenset[str] = frozenset({"approved", "edited"})
+
+
+@dataclass(frozen=True)
+class ActionSpec(Generic[ArgsT]):
+    """How one action of an agent is validated, gated and run."""
+
+    name: str
+    args_model: type[ArgsT]
+    run: Callable[[ToolContext, ArgsT, Authorization], BaseModel]
+    facts_for: Callable[[Facts, ArgsT], JsonObject]
+    """The gate facts for these arguments (an edit changes the amount the limits look at)."""
+
+
+class ReviewRequest(BaseModel):
+    """What a paused thread tells the outside world it is waiting for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: str
+    agent: str
+    action: str
+    action_hash: str
+
+
+class ReviewOutcome(BaseModel):
+    """What a paused thread is resumed with: the queue's final word on its proposal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposal_id: str
+    status: QueueStatus
+    action_hash: str
+
+
+@dataclass(frozen=True)
+class SupervisedStep:
+    """The shared gate / review / execute nodes for one agent."""
+
+    agent: str
+    policy: Policy
+    queue: ApprovalQueue
+    autonomy: AutonomyStore
+    tools: ToolContext
+    actions: Mapping[str, ActionSpec[Any]]
+    clock: Clock
+    review_sla: timedelta
+
+    def level(self, action: str) -> str:
+        return self.autonomy.level(self.agent, action, default=self.policy.initial_level(action))
+
+    def gate_action(self, action: str, facts: Facts) -> GateDecision:
+        """The policy's decision for `action` with `facts` at the action's current autonomy level."""
+        return self.policy.gate(action, facts, self.level(action))
+
+    # -- nodes -------------------------------------------------------------------------------
+
+    def gate(self, state: SupervisedState) -> dict[str, Any]:
+        """Decide and submit; idempotent, so a re-run of this node after a crash writes nothing twice."""
+        proposal = Proposal.model_validate(state["proposal"])
+        facts: JsonObject = state["facts"]
+        decision = self.gate_action(proposal.action, facts)
+        item = self.queue.submit(
+            ProposalSubmission(
+                id=proposal.id,
+                agent=self.agent,
+                action=proposal.action,
+                thread_id=state["thread_id"],
+                customer_id=proposal.customer_id,
+                arguments=proposal.arguments,
+                action_hash=proposal.action_hash,
+                proposal=proposal.model_dump(mode="json"),
+                facts=facts,
+                gate=decision,
+                requested_by=decision.review.requested_by,
+                expires_at=self.clock.now() + self.review_sla,
+            )
+        )
+        log.info(
+            "gate.decided",
+            proposal_id=proposal.id,
+            action=proposal.action,
+            outcome=decision.outcome,
+            matched=decision.matched,
+            level=decision.autonomy_level,
+            status=item.status,
+        )
+        return {"gate": decision.model_dump(mode="json"), "status": item.status}
+
+    def await_review(self, state: SupervisedState) -> dict[str, Any]:
+        """Pause until a person has decided. Nothing else happens here: this node re-runs on resume."""
+        proposal = state["proposal"]
+        request = ReviewRequest(
+            proposal_id=proposal["id"],
+            agent=self.agent,
+            action=proposal["action"],
+            action_hash=Proposal.model_validate(proposal).action_hash,
+        )
+        answer = interrupt(request.model_dump(mode="json"))
+        outcome = ReviewOutcome.model_validate(answer)
+        return {"review": outcome.model_dump(mode="json"), "status": outcome.status}
+
+    def execute(self, state: SupervisedState) -> dict[str, Any]:
+        """Run the approved action once, bound to the hash the queue approved."""
+        proposal_id = Proposal.model_validate(state["proposal"]).id
+        item = self.queue.get(proposal_id)
+        review = state.get("review")
+        if review is not None and review["action_hash"] != item.action_hash:
+            # The thread was resumed for another action than the one the queue approved.
+            self.queue.fail_execution(proposal_id, "resume named a different action than the approved one")
+            return {"status": "failed"}
+        try:
+            claim = self.queue.claim_execution(proposal_id, item.action_hash)
+        except AlreadyExecuted as done:
+            log.info("action.already_executed", proposal_id=proposal_id)
+            return {"status": "executed", "execution": done.result}
+        spec = self.actions[item.action]
+        args = spec.args_model.model_validate(item.arguments)
+        auth = Authorization(
+            proposal_id=proposal_id, action_hash=claim.action_hash, idempotency_key=claim.idempotency_key
+        )
+        try:
+            result = spec.run(self.tools, args, auth).model_dump(mode="json")
+        except StewardError as exc:
+            self.queue.fail_execution(proposal_id, str(exc))
+            log.warning("action.failed", proposal_id=proposal_id, error=str(exc))
+            return {"status": "failed"}
+        self.queue.complete_execution(proposal_id, result)
+        log.info("action.executed", proposal_id=proposal_id, action=item.action)
+        return {"status": "executed", "execution": result}
+
+    # -- routing -----------------------------------------------------------------------------
+
+    @staticmethod
+    def after_gate(state: SupervisedState) -> Literal["execute", "await_review", "finish"]:
+        status = state["status"]
+        if status in EXECUTABLE:
+            return "execute"
+        if status == "pending":
+            return "await_review"
+        return "finish"
+
+    @staticmethod
+    def after_review(state: SupervisedState) -> Literal["execute", "finish"]:
+        return "execute" if state["status"] in EXECUTABLE else "finish"
+
+    def add_to(self, graph: StateGraph[Any], *, after: str, finish: str) -> None:
+        """Wire the gate, review and execute nodes between `after` and `finish` in `graph`."""
+        graph.add_node("gate", self.gate)
+        graph.add_node("await_review", self.await_review)
+        graph.add_node("execute", self.execute)
+        graph.add_edge(after, "gate")
+        graph.add_conditional_edges(
+            "gate", self.after_gate, {"execute": "execute", "await_review": "await_review", "finish": finish}
+        )
+        graph.add_conditional_edges("await_review", self.after_review, {"execute": "execute", "finish": finish})
+        graph.add_edge("execute", finish)

@@ -1,0 +1,147 @@
+"""Decisions from people, turned into resumed graphs: the other half of the supervised-action step.
+
+A reviewer's decision may come hours later, from another process (the CLI, the web UI). The
+`Supervisor` records it in the queue (which checks authority, four eyes and conflicts), re-gates an
+edited action first, resumes the paused thread from its checkpoint, and then lets the autonomy
+ladder look at the new evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import structlog
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from agents._supervised import ReviewOutcome, SupervisedStep
+from core import JsonObject
+from policies import LadderChange, ReviewVerdict
+from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, UserDirectory
+
+log = structlog.get_logger(__name__)
+
+FINAL_REVIEW_STATES: frozenset[str] = frozenset({"approved", "edited", "rejected", "expired"})
+
+
+@dataclass(frozen=True)
+class AgentRuntime:
+    """One agent as the supervisor sees it: its supervised step and its compiled graph."""
+
+    step: SupervisedStep
+    graph: CompiledStateGraph[Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    queue: ApprovalQueue
+    autonomy: AutonomyStore
+    kpis: KpiStore
+    users: UserDirectory
+    agents: Mapping[str, AgentRuntime]
+
+    def decide(
+        self,
+        proposal_id: str,
+        *,
+        reviewer_id: str,
+        verdict: ReviewVerdict,
+        comment: str | None = None,
+        edited_arguments: JsonObject | None = None,
+    ) -> QueueItem:
+        """Record a reviewer's decision and, when it is final, resume the paused thread."""
+        item = self.queue.get(proposal_id)
+        reviewer = self.users.get(reviewer_id)
+        runtime = self._runtime(item.agent)
+        edit: dict[str, Any] = {}
+        if verdict == "edit":
+            edit = self._regate_edit(runtime.step, item, edited_arguments)
+        decided = self.queue.decide(proposal_id, reviewer, verdict, comment=comment, **edit)
+        log.info(
+            "review.decided",
+            proposal_id=proposal_id,
+            reviewer=reviewer_id,
+            verdict=verdict,
+            status=decided.status,
+        )
+        if decided.status in FINAL_REVIEW_STATES:
+            decided = self.resume(decided)
+            self.review_ladder(decided.agent, decided.action)
+        return decided
+
+    def expire_overdue(self) -> list[QueueItem]:
+        """Expire pending reviews past their SLA and let their threads finish (not counted as rejections)."""
+        return [self.resume(item) for item in self.queue.expire_overdue()]
+
+    def record_outcome(self, proposal_id: str, outcome: Literal["good", "bad"]) -> LadderChange | None:
+        """Record how an executed action turned out, then let the ladder react (demotion is immediate)."""
+        item = self.queue.record_outcome(proposal_id, outcome)
+        return self.review_ladder(item.agent, item.action)
+
+    def resume(self, item: QueueItem) -> QueueItem:
+        """Resume `item`'s thread if it is paused for review; a no-op otherwise (safe to repeat)."""
+        graph = self._runtime(item.agent).graph
+        config: RunnableConfig = {"configurable": {"thread_id": item.thread_id}}
+        if "await_review" not in graph.get_state(config).next:
+            return self.queue.get(item.id)
+        outcome = ReviewOutcome(proposal_id=item.id, status=item.status, action_hash=item.action_hash)
+        command: Command[Any] = Command(resume=outcome.model_dump(mode="json"))
+        graph.invoke(command, config)
+        return self.queue.get(item.id)
+
+    def resume_decided(self) -> list[QueueItem]:
+        """Resume every thread whose proposal was decided but not yet carried on (e.g. after a crash)."""
+        resumed = []
+        for status in ("approved", "edited", "rejected", "expired"):
+            for item in self.queue.list(status=status, limit=10_000):
+                if item.agent in self.agents:
+                    resumed.append(self.resume(item))
+        return resumed
+
+    def review_ladder(self, agent: str, action: str) -> LadderChange | None:
+        """Evaluate the action's autonomy ladder on its current KPIs and apply a move, audited."""
+        step = self._runtime(agent).step
+        ladder = step.policy.ladder(action)
+        level = step.level(action)
+        kpi = self.kpis.snapshot(
+            agent,
+            action,
+            window=ladder.window,
+            confidence=ladder.promotion.confidence,
+            since=self.autonomy.changed_at(agent, action),
+        )
+        change = ladder.evaluate(level, kpi)
+        if change is not None:
+            self.autonomy.apply(change, actor="autonomy-ladder")
+            log.info("autonomy.changed", agent=agent, action=action, to=change.to_level, reason=change.reason)
+        return change
+
+    def _runtime(self, agent: str) -> AgentRuntime:
+        try:
+            return self.agents[agent]
+        except KeyError:
+            raise KeyError(f"no agent {agent!r} is wired into this supervisor") from None
+
+    @staticmethod
+    def _regate_edit(step: SupervisedStep, item: QueueItem, edited: JsonObject | None) -> dict[str, Any]:
+        """Validate the edited arguments and gate the edited action afresh."""
+        from agents._errors import InvalidEdit
+        from tools import action_hash
+
+        if edited is None:
+            raise InvalidEdit(item.id, "an edit needs the edited arguments as a JSON object")
+        spec = step.actions[item.action]
+        try:
+            args = spec.args_model.model_validate({**item.arguments, **edited})
+        except ValueError as exc:
+            raise InvalidEdit(item.id, str(exc).splitlines()[0] if str(exc) else "invalid arguments") from exc
+        arguments: JsonObject = args.model_dump(mode="json")
+        facts = spec.facts_for(item.facts, args)
+        return {
+            "edited_arguments": arguments,
+            "edited_action_hash": action_hash(item.action, arguments),
+            "edited_gate": step.gate_action(item.action, facts),
+        }

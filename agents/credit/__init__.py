@@ -1,0 +1,16 @@
+"""The credit-approval agent."""
+
+from agents.credit._actions import CREDIT_ACTIONS
+from agents.credit._agent import AGENT, CreditApprovalAgent, CreditRun, build_credit_agent
+from agents.credit._reasoning import CreditPolicyOfProposal, RationaleWriter, TemplateRationale
+
+__all__ = [
+    "AGENT",
+    "CREDIT_ACTIONS",
+    "CreditApprovalAgent",
+    "CreditPolicyOfProposal",
+    "CreditRun",
+    "RationaleWriter",
+    "TemplateRationale",
+    "build_credit_agent",
+]

@@ -1,0 +1,1 @@
+"""Benchmarks: measured, reported, never asserted in tests."""

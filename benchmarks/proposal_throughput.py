@@ -1,0 +1,116 @@
+"""Proposals per second through gather → score → propose → gate → enqueue, against a bare graph.
+
+Both graphs have the same nodes (gather, score, propose, gate, await_review) and the same SQLite
+checkpointer, and both stop at the review pause. The bare graph's nodes do nothing, so the ratio
+bare/Steward is what Steward's real work costs on top of LangGraph itself. Goal: ≤ 2×.
+
+    python -m benchmarks.proposal_throughput [--proposals N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from agents import CreditApprovalAgent
+from customers import load_applicants
+from steward._logging import configure_logging
+from steward._settings import Settings
+from steward._wiring import load_or_train_scorecard, open_steward
+
+
+class BareState(TypedDict, total=False):
+    application_id: str
+    step: int
+    answer: Any
+
+
+def _bare_graph(saver: SqliteSaver) -> Any:
+    def passthrough(state: BareState) -> dict[str, Any]:
+        return {"step": state.get("step", 0) + 1}
+
+    def pause(state: BareState) -> dict[str, Any]:
+        return {"answer": interrupt({"application_id": state["application_id"]})}
+
+    graph: StateGraph[Any] = StateGraph(BareState)
+    for name in ("gather", "score", "propose", "gate"):
+        graph.add_node(name, passthrough)
+    graph.add_node("await_review", pause)
+    graph.add_edge(START, "gather")
+    graph.add_edge("gather", "score")
+    graph.add_edge("score", "propose")
+    graph.add_edge("propose", "gate")
+    graph.add_edge("gate", "await_review")
+    graph.add_edge("await_review", END)
+    return graph.compile(checkpointer=saver)
+
+
+def _rate(n: int, run_one: Callable[[int], None]) -> float:
+    run_one(-1)  # warm-up: imports, first connection, compiled caches
+    start = time.perf_counter()
+    for i in range(n):
+        run_one(i)
+    return n / (time.perf_counter() - start)
+
+
+def measure(proposals: int) -> dict[str, float]:
+    configure_logging("WARNING")
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        settings = Settings(home=home)
+        with open_steward(settings) as app:
+            load_or_train_scorecard(settings.model_path, settings.german_credit_csv)
+            ids = sorted(load_applicants(app.customers, settings.german_credit_csv).loaded)
+            agent = CreditApprovalAgent(app.credit)
+
+            def propose(i: int) -> None:
+                agent.run(ids[i % len(ids)])
+
+            steward_rate = _rate(proposals, propose)
+
+        conn = sqlite3.connect(str(home / "bare.sqlite"), check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(conn)
+        saver.setup()
+        bare = _bare_graph(saver)
+
+        def bare_propose(i: int) -> None:
+            bare.invoke({"application_id": f"A-{i}"}, {"configurable": {"thread_id": f"bare-{i}"}})
+
+        bare_rate = _rate(proposals, bare_propose)
+        conn.close()
+    return {
+        "proposals": proposals,
+        "steward_per_second": round(steward_rate, 1),
+        "bare_graph_per_second": round(bare_rate, 1),
+        "overhead_ratio": round(bare_rate / steward_rate, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--proposals", type=int, default=200, help="proposals per graph (default 200)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    args = parser.parse_args()
+    result = measure(args.proposals)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"Steward: {result['steward_per_second']} proposals/s; bare LangGraph graph: "
+            f"{result['bare_graph_per_second']}/s; overhead ×{result['overhead_ratio']} (goal ≤ 2×)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""`steward demo`: a fresh installation, a simulated history that gives the ladder evidence, new applications.
+
+Everything runs through the real components (database, checkpointer, agent graph, policy gate,
+queue, audit, ladder). Only the people and the future are simulated: reviewers decide from the
+dataset's labels with a seeded chance of missing a bad applicant, and loan outcomes are the labels.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from agents import CreditApprovalAgent
+from core import ConfigurationError, FixedClock
+from customers import load_applicants, read_outcome_labels
+from steward._database import is_sqlite
+from steward._settings import Settings
+from steward._status import autonomy_rows
+from steward._wiring import Steward, open_steward
+from supervision import QueueItem
+
+DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "officer": ("Olivia Officer", ("credit_officer",)),
+    "senior": ("Sam Senior", ("senior_credit_officer", "credit_officer")),
+    "ops": ("Oscar Ops", ("ops_manager",)),
+    "auditor": ("Ada Auditor", ("auditor",)),
+    "engineer": ("Erin Engineer", ("engineer",)),
+}
+# The simulated history's reviewers are separate accounts, so the demo users start with a clean slate.
+SIMULATED_REVIEWERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sim-officer-1": ("Simulated officer 1", ("credit_officer",)),
+    "sim-officer-2": ("Simulated officer 2", ("credit_officer",)),
+    "sim-senior-1": ("Simulated senior 1", ("senior_credit_officer", "credit_officer")),
+    "sim-senior-2": ("Simulated senior 2", ("senior_credit_officer", "credit_officer")),
+}
+
+HISTORY_DAYS = 180
+MISSED_BAD_RATE = 0.6
+"""Chance that a simulated reviewer approves a credit that will go bad (they cannot see the future)."""
+OVERRIDE_DECLINE_RATE = 0.3
+"""Chance that a simulated reviewer overrides the agent's decline of an applicant who would have repaid."""
+LEFT_TO_EXPIRE_RATE = 0.03
+"""Share of reviews nobody gets to before their SLA runs out."""
+
+
+@dataclass(frozen=True)
+class SimulatedReviewer:
+    """Decides a pending proposal the way a careful but fallible officer would, from the label."""
+
+    rng: random.Random
+
+    def verdict(self, item: QueueItem, label: Literal["good", "bad"]) -> Literal["approve", "reject"]:
+        match item.action:
+            case "approve_credit":
+                if label == "bad" and self.rng.random() > MISSED_BAD_RATE:
+                    return "reject"
+                return "approve"
+            case "decline_credit":
+                if label == "good" and self.rng.random() < OVERRIDE_DECLINE_RATE:
+                    return "reject"
+                return "approve"
+            case _:
+                return "approve"
+
+    def reviewers_for(self, item: QueueItem) -> list[str]:
+        """Who signs: an officer when the amount is within an officer's limit, else seniors; two for four eyes."""
+        review = item.gate.review
+        officer_limit = review.role_limits.get("credit_officer")
+        within = review.amount is None or (officer_limit is None or review.amount <= officer_limit)
+        pool = ["sim-officer-1", "sim-officer-2"] if within else ["sim-senior-1", "sim-senior-2"]
+        return pool[: review.approvals_required]
+
+
+def _fresh_home(settings: Settings) -> None:
+    if not is_sqlite(settings.resolved_database_url):
+        return
+    if settings.home.exists():
+        shutil.rmtree(settings.home)
+    settings.home.mkdir(parents=True)
+
+
+def _seed_users(app: Steward) -> None:
+    for user_id, (name, roles) in {**DEMO_USERS, **SIMULATED_REVIEWERS}.items():
+        app.users.add(user_id, name=name, roles=roles)
+
+
+def _replay_history(
+    app: Steward,
+    clock: FixedClock,
+    agent: CreditApprovalAgent,
+    ids: list[str],
+    labels: Mapping[str, str],
+    seed: int,
+) -> Counter[str]:
+    """Run past applications through the real pipeline with simulated reviewers and outcomes."""
+    reviewer = SimulatedReviewer(random.Random(seed))
+    counts: Counter[str] = Counter()
+    step = timedelta(days=HISTORY_DAYS) / max(len(ids), 1)
+    for n, application_id in enumerate(ids, start=1):
+        clock.advance(step)
+        run = agent.run(application_id)
+        label: Literal["good", "bad"] = "bad" if labels[application_id] == "bad" else "good"
+        item = app.queue.get(run.proposal_id)
+        if item.status == "pending":
+            if reviewer.rng.random() < LEFT_TO_EXPIRE_RATE:
+                counts["left to expire"] += 1
+            else:
+                verdict = reviewer.verdict(item, label)
+                for who in reviewer.reviewers_for(item):
+                    item = app.supervisor.decide(item.id, reviewer_id=who, verdict=verdict, comment="simulated")
+                    if item.status != "pending":
+                        break
+                counts[f"reviewed: {verdict}"] += 1
+        else:
+            counts[f"gate: {item.status}"] += 1
+        item = app.queue.get(run.proposal_id)
+        if item.status == "executed" and item.action == "approve_credit":
+            app.supervisor.record_outcome(item.id, label)
+            counts[f"outcome: {label}"] += 1
+        if n % 50 == 0 or n == len(ids):
+            print(f"  … {n}/{len(ids)} past applications replayed", flush=True)
+    clock.advance(timedelta(days=7))
+    counts["expired"] = len(app.supervisor.expire_overdue())
+    return counts
+
+
+def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
+    if history < 0 or new < 0:
+        raise ConfigurationError("--history and --new must be zero or more")
+    _fresh_home(settings)
+    now = datetime.now(UTC)
+    clock = FixedClock(now - timedelta(days=HISTORY_DAYS + 8))
+    with open_steward(settings, clock=clock) as app:
+        if app.queue.list(limit=1):
+            raise ConfigurationError(
+                "the demo needs an empty database; this PostgreSQL database already holds proposals"
+            )
+        print(f"Steward demo in {settings.home.resolve()} ({app.engine.url.get_backend_name()})")
+        _seed_users(app)
+        csv = settings.german_credit_csv
+        loaded = load_applicants(app.customers, csv)
+        labels = read_outcome_labels(csv)
+        print(
+            f"  loaded {len(loaded.loaded)} applicants ({loaded.customers} customers) from {csv.name}: "
+            "golden records with field lineage from crm, core_banking, credit_bureau, loan_origination"
+        )
+        model = app.scorer.model
+        print(f"  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
+        ids = sorted(loaded.loaded)
+        if history + new > len(ids):
+            raise ConfigurationError(f"--history plus --new is more than the {len(ids)} bundled applicants")
+        agent = CreditApprovalAgent(app.credit)
+        print(
+            f"\nSIMULATED history: {history} past applications over {HISTORY_DAYS} days. Reviewer decisions and "
+            f"loan outcomes are simulated from the dataset's labels (seed {seed}); everything else is real."
+        )
+        counts = _replay_history(app, clock, agent, ids[:history], labels, seed)
+        for key in sorted(counts):
+            print(f"    {key:24} {counts[key]}")
+        clock.current = now
+        print(f"\nNew applications: {new}")
+        statuses: Counter[str] = Counter()
+        actions: Counter[str] = Counter()
+        for application_id in ids[history : history + new]:
+            run = agent.run(application_id)
+            statuses[run.status] += 1
+            actions[f"{run.action} → {run.status}"] += 1
+        print(f"  auto-executed        {statuses['executed']}")
+        print(f"  waiting for review   {statuses['pending']}")
+        print(f"  denied               {statuses['denied']}")
+        if statuses["failed"]:
+            print(f"  failed               {statuses['failed']}")
+        for key in sorted(actions):
+            print(f"    {key:34} {actions[key]}")
+        print("\nAutonomy (KPIs over each action's window; expiries are not counted as rejections):")
+        for row in autonomy_rows(app):
+            kpi = row["kpi"]
+            print(
+                f"  {row['action']:20} level {row['level']:10} agreement {kpi['agreed']}/{kpi['reviewed']} "
+                f"(Wilson lower bound {kpi['agreement_lower_bound']:.1%}), bad outcomes "
+                f"{kpi['bad_outcomes']}/{kpi['outcomes_observed']}"
+            )
+            if row["last_change"]:
+                print(f"    last change: {row['last_change']}")
+        verification = app.audit.verify()
+        print(f"\nAudit chain {'intact' if verification.ok else 'BROKEN'}: {verification.count} entries")
+        print(
+            "\nUsers: officer (credit officer), senior (senior credit officer), ops (ops manager), auditor, engineer."
+            "\nNext: steward queue list --status pending"
+            "\n      steward queue show ID"
+            "\n      steward queue decide ID --approve --as officer"
+            "\n      steward autonomy status; steward audit verify"
+        )
+    return 0

@@ -1,0 +1,132 @@
+"""The composition root: builds every component from `Settings` and hands them out, typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy.engine import Engine
+
+from agents import AgentRuntime, Supervisor, build_credit_agent
+from agents.scorecard import CreditAssessment, CreditScorecard, load_german_credit, train_scorecard
+from core import Clock, SystemClock
+from customers import CustomerRepository
+from policies import Policy, default_policy_dir, load_policy
+from steward._checkpoint import open_checkpointer
+from steward._database import make_engine
+from steward._migrations import upgrade
+from steward._settings import Settings
+from supervision import ApprovalQueue, AuditLog, AutonomyStore, KpiStore, UserDirectory
+from tools import ToolContext
+
+log = structlog.get_logger(__name__)
+
+
+class LazyScorecard:
+    """The credit scorecard, loaded from its file (or trained on the bundled data) on first use.
+
+    Commands that never score (deciding a review, listing the queue) then never pay for the model.
+    """
+
+    def __init__(self, model_path: Path, training_csv: Path) -> None:
+        self.model_path = model_path
+        self.training_csv = training_csv
+        self._model: CreditScorecard | None = None
+
+    @property
+    def model(self) -> CreditScorecard:
+        if self._model is None:
+            self._model = load_or_train_scorecard(self.model_path, self.training_csv)
+        return self._model
+
+    def assess(self, features: Any) -> CreditAssessment:
+        return self.model.assess(features)
+
+
+def load_or_train_scorecard(model_path: Path, training_csv: Path, *, retrain: bool = False) -> CreditScorecard:
+    """Load the saved scorecard, or train it on `training_csv` and save it for next time."""
+    if model_path.exists() and not retrain:
+        return CreditScorecard.load(model_path)
+    log.info("scorecard.training", data=str(training_csv))
+    model = train_scorecard(load_german_credit(training_csv))
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(model_path)
+    log.info("scorecard.trained", version=model.version, path=str(model_path))
+    return model
+
+
+@dataclass(frozen=True)
+class Steward:
+    """Every wired component of one Steward installation."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    audit: AuditLog
+    queue: ApprovalQueue
+    autonomy: AutonomyStore
+    kpis: KpiStore
+    users: UserDirectory
+    customers: CustomerRepository
+    scorer: LazyScorecard
+    policies: dict[str, Policy]
+    credit: AgentRuntime
+    supervisor: Supervisor
+
+
+def load_policies(policy_dir: Path | None) -> dict[str, Policy]:
+    folder = policy_dir or default_policy_dir()
+    policies = [load_policy(path) for path in sorted(folder.glob("*.yaml"))]
+    return {policy.agent: policy for policy in policies}
+
+
+@contextmanager
+def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[Steward]:
+    """Open the database (migrated to the latest schema), the checkpointer and the agents."""
+    clock = clock or SystemClock()
+    url = settings.resolved_database_url
+    with ExitStack() as stack:
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        upgrade(engine)
+        checkpointer = stack.enter_context(open_checkpointer(url, settings.checkpoint_path))
+        audit = AuditLog(engine, clock)
+        queue = ApprovalQueue(engine, clock, audit)
+        autonomy = AutonomyStore(engine, clock, audit)
+        kpis = KpiStore(engine, clock)
+        users = UserDirectory(engine)
+        customers = CustomerRepository(engine, clock)
+        scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
+        policies = load_policies(settings.policy_dir)
+        tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
+        credit = build_credit_agent(
+            tools=tools,
+            policy=policies["credit_approval"],
+            queue=queue,
+            autonomy=autonomy,
+            clock=clock,
+            review_sla=settings.review_sla,
+            checkpointer=checkpointer,
+        )
+        supervisor = Supervisor(
+            queue=queue, autonomy=autonomy, kpis=kpis, users=users, agents={"credit_approval": credit}
+        )
+        yield Steward(
+            settings=settings,
+            engine=engine,
+            clock=clock,
+            audit=audit,
+            queue=queue,
+            autonomy=autonomy,
+            kpis=kpis,
+            users=users,
+            customers=customers,
+            scorer=scorer,
+            policies=policies,
+            credit=credit,
+            supervisor=supervisor,
+        )

@@ -1,0 +1,182 @@
+"""The `steward` command line: demo, review queue, autonomy, audit and evals.
+
+Every command builds its settings from `STEWARD_*` variables, configures logging once, and turns a
+`StewardError` into a one-line message on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from core import JsonObject, StewardError
+from steward._logging import configure_logging
+from steward._settings import Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+STATUSES = (
+    "pending",
+    "approved",
+    "rejected",
+    "edited",
+    "expired",
+    "executing",
+    "executed",
+    "failed",
+    "denied",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steward",
+        description=(
+            "Supervised AI agents for customer operations. Settings come from STEWARD_* environment "
+            "variables (see README): STEWARD_HOME (default ./.steward), STEWARD_DATABASE_URL "
+            "(default SQLite in STEWARD_HOME; postgresql://... for PostgreSQL)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="build the demo in a fresh ./.steward/ and print what happened",
+        description=(
+            "Build the demo in a fresh STEWARD_HOME (./.steward/): load the bundled German credit "
+            "applicants, train the credit scorecard, replay a SIMULATED history of reviewed decisions "
+            "(reviewers and loan outcomes simulated from the dataset's labels) so the autonomy ladder has "
+            "evidence, then run new applications and print what was auto-executed, what waits for "
+            "review, what was denied, and each action's autonomy level with the KPIs behind it. Seeds "
+            "the users officer, senior, ops, auditor and engineer. Until the web UI exists this always "
+            "behaves as with --no-serve."
+        ),
+    )
+    demo.add_argument("--no-serve", action="store_true", help="do not start the web UI afterwards")
+    demo.add_argument("--history", type=int, default=450, help="applications in the simulated history")
+    demo.add_argument("--new", type=int, default=60, help="new applications run after the history")
+    demo.add_argument("--seed", type=int, default=7, help="seed of the simulated reviewers")
+
+    queue = sub.add_parser("queue", help="the human-approval queue").add_subparsers(
+        dest="queue_command", required=True, metavar="ACTION"
+    )
+    q_list = queue.add_parser("list", help="list proposals, newest first")
+    q_list.add_argument("--status", choices=STATUSES, help="only proposals in this state")
+    q_list.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    q_list.add_argument("--json", action="store_true", help="print a JSON list")
+    q_show = queue.add_parser("show", help="one proposal with its evidence, gate decision and reviews")
+    q_show.add_argument("id")
+    q_show.add_argument("--json", action="store_true", help="print JSON")
+    q_decide = queue.add_parser(
+        "decide",
+        help="approve, reject or edit a pending proposal",
+        description=(
+            "Decide a pending proposal as USER. The decision is checked against the policy's authority "
+            "(role limits, four eyes, no approving your own request); a final decision resumes the "
+            "paused agent, which executes the approved action exactly once. Exits non-zero with a "
+            "one-line reason on a conflict (already decided), missing authority or a four-eyes violation."
+        ),
+    )
+    q_decide.add_argument("id")
+    verdict = q_decide.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--approve", action="store_true", help="approve the proposed action as it is")
+    verdict.add_argument("--reject", action="store_true", help="reject the proposed action")
+    verdict.add_argument(
+        "--edit", metavar="JSON", help="approve with changed arguments, e.g. '{\"amount\": 3000}' (re-gated)"
+    )
+    q_decide.add_argument("--as", dest="user", required=True, metavar="USER", help="the deciding user")
+    q_decide.add_argument("--comment", help="why (kept in the audit trail)")
+    queue.add_parser("expire", help="expire pending reviews past their SLA (not counted as rejections)")
+
+    autonomy = sub.add_parser("autonomy", help="autonomy levels of each agent action").add_subparsers(
+        dest="autonomy_command", required=True, metavar="ACTION"
+    )
+    a_status = autonomy.add_parser("status", help="each action's level and the KPIs behind it")
+    a_status.add_argument("--json", action="store_true", help="print JSON")
+
+    audit = sub.add_parser("audit", help="the hash-chained audit trail").add_subparsers(
+        dest="audit_command", required=True, metavar="ACTION"
+    )
+    audit.add_parser("verify", help="check the chain: exit 0 with the entry count, non-zero naming the first bad entry")
+
+    evals = sub.add_parser("eval", help="offline evaluations on labelled data").add_subparsers(
+        dest="eval_command", required=True, metavar="EVAL"
+    )
+    e_credit = evals.add_parser(
+        "credit",
+        help="evaluate the credit scorecard on labelled applicants",
+        description=(
+            "Evaluate the credit scorecard, trained on the bundled German credit data (never on DIR), "
+            "on DIR/german_credit.csv (same layout). Reports n, expected cost per applicant (StatLog "
+            "matrix: approving a bad applicant costs 5, declining a good one 1), AUC and approval rate."
+        ),
+    )
+    e_credit.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with german_credit.csv")
+    e_credit.add_argument("--json", action="store_true", help="print JSON")
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("upgrade", help="apply the database migrations (every command also does this)")
+    return parser
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        configure_logging(settings.log_level if args.command != "demo" else "WARNING", json=settings.log_json)
+        handler = _handler(args)
+        return handler(args, settings)
+    except StewardError as exc:
+        print(f"steward: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("steward: interrupted", file=sys.stderr)
+        return 130
+
+
+def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
+    from steward import _commands as c
+
+    table: dict[tuple[str, str | None], Callable[[argparse.Namespace, Settings], int]] = {
+        ("demo", None): c.demo,
+        ("queue", "list"): c.queue_list,
+        ("queue", "show"): c.queue_show,
+        ("queue", "decide"): c.queue_decide,
+        ("queue", "expire"): c.queue_expire,
+        ("autonomy", "status"): c.autonomy_status,
+        ("audit", "verify"): c.audit_verify,
+        ("eval", "credit"): c.eval_credit,
+        ("db", "upgrade"): c.db_upgrade,
+    }
+    action = getattr(args, f"{args.command}_command", None)
+    return table[(args.command, action)]
+
+
+def parse_edit(text: str) -> JsonObject:
+    """The --edit argument: a JSON object of argument changes."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StewardError(f"--edit is not valid JSON: {exc.msg} at position {exc.pos}") from exc
+    if not isinstance(value, dict):
+        raise StewardError('--edit must be a JSON object, e.g. {"amount": 3000}')
+    return value
+
+
+log = structlog.get_logger(__name__)
+
+if __name__ == "__main__":
+    sys.exit(main())
