@@ -82,20 +82,31 @@ class Supervisor:
         return self.review_ladder(item.agent, item.action)
 
     def resume(self, item: QueueItem) -> QueueItem:
-        """Resume `item`'s thread if it is paused for review; a no-op otherwise (safe to repeat)."""
+        """Carry `item`'s thread on from its checkpoint; a no-op when there is nothing to do (safe to repeat).
+
+        A thread paused for review is resumed with the queue's decision; a thread whose run stopped
+        part-way (a crash during execution) is continued from its last checkpoint, and the execution
+        claim plus the action's idempotency key make the action run exactly once.
+        """
         graph = self._runtime(item.agent).graph
         config: RunnableConfig = {"configurable": {"thread_id": item.thread_id}}
-        if "await_review" not in graph.get_state(config).next:
-            return self.queue.get(item.id)
-        outcome = ReviewOutcome(proposal_id=item.id, status=item.status, action_hash=item.action_hash)
-        command: Command[Any] = Command(resume=outcome.model_dump(mode="json"))
-        graph.invoke(command, config)
+        waiting = graph.get_state(config).next
+        if "await_review" in waiting:
+            if item.status not in FINAL_REVIEW_STATES:
+                return item
+            outcome = ReviewOutcome(proposal_id=item.id, status=item.status, action_hash=item.action_hash)
+            command: Command[Any] = Command(resume=outcome.model_dump(mode="json"))
+            graph.invoke(command, config)
+        elif waiting:
+            graph.invoke(None, config)
+        else:
+            return item
         return self.queue.get(item.id)
 
     def resume_decided(self) -> list[QueueItem]:
-        """Resume every thread whose proposal was decided but not yet carried on (e.g. after a crash)."""
+        """Carry on every thread whose proposal was decided or claimed but not finished (e.g. after a crash)."""
         resumed = []
-        for status in ("approved", "edited", "rejected", "expired"):
+        for status in ("approved", "edited", "rejected", "expired", "executing"):
             for item in self.queue.list(status=status, limit=10_000):
                 if item.agent in self.agents:
                     resumed.append(self.resume(item))

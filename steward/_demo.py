@@ -27,6 +27,7 @@ from supervision import QueueItem
 DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "officer": ("Olivia Officer", ("credit_officer",)),
     "senior": ("Sam Senior", ("senior_credit_officer", "credit_officer")),
+    "head": ("Hana Head-of-Credit", ("head_of_credit", "senior_credit_officer", "credit_officer")),
     "ops": ("Oscar Ops", ("ops_manager",)),
     "auditor": ("Ada Auditor", ("auditor",)),
     "engineer": ("Erin Engineer", ("engineer",)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +14,17 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from steward._database import create_schema, make_engine
+from steward._logging import configure_logging
+from steward._settings import Settings
 
 POSTGRES_SERVER = os.environ.get("STEWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SHARED_DATA = Path(__file__).resolve().parents[1] / "steward" / "data"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_logs() -> None:
+    """Logs go to stderr at WARNING, as at every entry point, so stdout holds only what commands print."""
+    configure_logging("WARNING")
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +70,35 @@ def engine(database_url: str) -> Iterator[Engine]:
     create_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_scorecard(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The credit scorecard trained once on the bundled data, saved to a file the tests copy."""
+    from steward._wiring import load_or_train_scorecard
+
+    path = tmp_path_factory.mktemp("model") / "credit_scorecard.pkl"
+    load_or_train_scorecard(path, SHARED_DATA / "german_credit" / "german_credit.csv")
+    return path
+
+
+@pytest.fixture
+def steward_settings(database_url: str, tmp_path: Path, trained_scorecard: Path) -> Settings:
+    """Settings for a fresh installation on each backend, with the trained scorecard in place."""
+    settings = Settings(home=tmp_path / "home", database_url=database_url)
+    settings.model_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(trained_scorecard, settings.model_path)
+    return settings
+
+
+@pytest.fixture
+def steward_env(steward_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment variables that point a `steward` process at the test installation."""
+    env = {
+        "STEWARD_HOME": str(steward_settings.home),
+        "STEWARD_DATABASE_URL": steward_settings.resolved_database_url,
+        "STEWARD_LOG_LEVEL": "WARNING",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

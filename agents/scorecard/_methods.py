@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 
 from agents.scorecard._additive import AdditiveModel
-from agents.scorecard._onehot import OneHotLogit
-from agents.scorecard._woe import WoeLogit
 
 ScorecardMethod = Literal["woe-logit", "onehot-logit"]
 METHODS: Final[tuple[ScorecardMethod, ...]] = ("woe-logit", "onehot-logit")
@@ -17,7 +15,14 @@ DEFAULT_METHOD: Final[ScorecardMethod] = "woe-logit"
 
 
 def fit_method(method: ScorecardMethod, features: pd.DataFrame, label: np.ndarray) -> AdditiveModel:
-    """Fit the named method on these applicants (label 1 = bad)."""
+    """Fit the named method on these applicants (label 1 = bad).
+
+    The fitting libraries (scikit-learn, optbinning) are imported here, not at module level, so that
+    commands which only load or apply a scorecard start quickly.
+    """
+    from agents.scorecard._onehot import OneHotLogit
+    from agents.scorecard._woe import WoeLogit
+
     match method:
         case "woe-logit":
             return WoeLogit().fit(features, label)

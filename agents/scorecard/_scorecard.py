@@ -5,13 +5,12 @@ from __future__ import annotations
 import pickle
 import platform
 from collections.abc import Mapping
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import ClassVar, Final
 
 import numpy as np
 import pandas as pd
-import sklearn
-from scipy.special import expit
 
 from agents.scorecard._additive import AdditiveModel, log_odds
 from agents.scorecard._applicant import FeatureValue, applicant_frame, applicant_row, applicants_frame
@@ -25,6 +24,16 @@ FORMAT_VERSION: Final = 2
 MAX_REASON_CODES: Final = 4
 # PDs are kept this far from 0 and 1 so that points stay finite.
 _PD_FLOOR: Final = 1e-6
+
+
+def _sklearn_version() -> str:
+    """The installed scikit-learn version, read without importing scikit-learn (slow to import)."""
+    return package_version("scikit-learn")
+
+
+def expit(x: np.ndarray | float) -> np.ndarray:
+    """The logistic function, overflow-safe for large negative log-odds."""
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float))))
 
 
 class CreditScorecard:
@@ -53,7 +62,7 @@ class CreditScorecard:
         self._mean_terms = mean_terms
         self._tables = tables
         self._format = FORMAT_VERSION
-        self._sklearn = sklearn.__version__
+        self._sklearn = _sklearn_version()
 
     def assess(self, features: Mapping[str, FeatureValue]) -> CreditAssessment:
         """Score one applicant given all 20 attributes; raises `InvalidApplicant` naming a bad field."""
@@ -108,10 +117,10 @@ class CreditScorecard:
                 f"written in scorecard format {getattr(loaded, '_format', None)}, this code reads "
                 f"format {FORMAT_VERSION}; delete it and retrain",
             )
-        if loaded._sklearn != sklearn.__version__:
+        if loaded._sklearn != _sklearn_version():
             raise ScorecardFileError(
                 path,
-                f"written with scikit-learn {loaded._sklearn}, running {sklearn.__version__} "
+                f"written with scikit-learn {loaded._sklearn}, running {_sklearn_version()} "
                 f"(Python {platform.python_version()}); delete it and retrain",
             )
         return loaded

@@ -13,7 +13,6 @@ from agents.scorecard._data import GermanCreditData
 from agents.scorecard._lookup import tabulate
 from agents.scorecard._methods import DEFAULT_METHOD, ScorecardMethod, fit_method
 from agents.scorecard._scorecard import FORMAT_VERSION, CreditScorecard
-from agents.scorecard._woe import WoeLogit
 
 # StatLog costs: approving a bad applicant costs 5, declining a good one costs 1. With a calibrated
 # PD p, approving costs 5p on average and declining costs (1 - p): decline when p > 1 / (1 + 5).
@@ -35,9 +34,11 @@ def train_scorecard(
     model = fit_method(method, data.features, label)
     mean_terms = model.terms(data.features).mean(axis=0)
     # The WoE scorecard is a table per attribute: tabulate it once so one applicant scores in microseconds.
-    tables = (
-        tabulate(model, applicants_frame(data.features), model.numeric_edges()) if isinstance(model, WoeLogit) else None
-    )
+    from agents.scorecard._woe import WoeLogit
+
+    tables = None
+    if isinstance(model, WoeLogit):
+        tables = tabulate(model, applicants_frame(data.features), model.numeric_edges())
     return CreditScorecard(
         method=method,
         model=model,

@@ -1,0 +1,45 @@
+"""Building blocks for the end-to-end tests: an installation with users and applicants loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from core import FixedClock
+from customers import load_applicants
+from steward._settings import Settings
+from steward._wiring import Steward, open_steward
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+AGENT = "credit_approval"
+
+USERS: dict[str, tuple[str, ...]] = {
+    "officer": ("credit_officer",),
+    "officer2": ("credit_officer",),
+    "senior": ("senior_credit_officer", "credit_officer"),
+    "senior2": ("senior_credit_officer", "credit_officer"),
+    "head": ("head_of_credit", "senior_credit_officer", "credit_officer"),
+}
+
+
+@contextmanager
+def installation(settings: Settings, clock: FixedClock | None = None, *, applicants: int = 120) -> Iterator[Steward]:
+    """Open Steward on `settings` with the test users and the first `applicants` bundled applicants."""
+    with open_steward(settings, clock=clock or FixedClock(START)) as app:
+        for user, roles in USERS.items():
+            app.users.add(user, name=user.title(), roles=roles)
+        load_applicants(app.customers, settings.german_credit_csv, limit=applicants)
+        yield app
+
+
+def find_application(app: Steward, accept: Callable[[float], bool]) -> str:
+    """The first loaded application (by id) whose amount `accept`s and that has not been decided yet."""
+    for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
+        if accept(application.amount) and not app.customers.decisions(application.id):
+            return application.id
+    raise AssertionError("no loaded application fits the test")
+
+
+def audit_kinds(app: Steward, proposal_id: str) -> list[str]:
+    return [entry.kind for entry in app.audit.entries(subject=proposal_id)]

@@ -1,0 +1,232 @@
+"""The whole supervised path on both backends: gate, pause, decision in another process, execute once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agents import CreditApprovalAgent
+from core import FixedClock
+from policies import FourEyesViolation, MissingAuthority, SelfApproval
+from steward._settings import Settings
+from supervision import ApprovalConflict
+from tests.agents.flow_helpers import AGENT, START, audit_kinds, find_application, installation
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _steward(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the `steward` CLI in a separate Python process, as a reviewer would."""
+    return subprocess.run(
+        [sys.executable, "-m", "steward.cli", *args],
+        env={**os.environ, **env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_once(
+    steward_settings: Settings, steward_env: dict[str, str]
+) -> None:
+    # The deciding process uses the wall clock, so the proposal is made "now" (its SLA has not run out).
+    with installation(steward_settings, FixedClock(datetime.now(UTC))) as app:
+        application_id = find_application(app, lambda amount: amount <= 4000)
+        run = CreditApprovalAgent(app.credit).run(application_id)
+        assert run.status == "pending"  # shadow level: every proposal is reviewed
+        paused = app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}})
+        assert paused.next == ("await_review",)
+        assert audit_kinds(app, run.proposal_id) == ["proposal.submitted", "gate.decided"]
+        assert app.customers.decisions(application_id) == []
+
+    # The process that ran the agent is gone; a reviewer decides from a new one.
+    decided = _steward(steward_env, "queue", "decide", run.proposal_id, "--approve", "--as", "officer")
+    assert decided.returncode == 0, decided.stderr
+    assert "executed" in decided.stdout
+
+    with installation(steward_settings) as app:
+        item = app.queue.get(run.proposal_id)
+        assert item.status == "executed"
+        assert item.approvals == ["officer"]
+        assert item.execution_result is not None
+        assert item.execution_result["application_id"] == application_id
+        assert len(app.customers.decisions(application_id)) == 1
+        assert audit_kinds(app, run.proposal_id) == [
+            "proposal.submitted",
+            "gate.decided",
+            "review.decided",
+            "action.claimed",
+            "action.executed",
+        ]
+        # Resuming again (a retry, a second worker) changes nothing.
+        again = app.supervisor.resume(item)
+        assert again.status == "executed"
+        assert len(app.customers.decisions(application_id)) == 1
+        assert app.audit.verify().ok
+
+    # A second decision on the same proposal is a conflict, with a one-line reason and a non-zero exit.
+    late = _steward(steward_env, "queue", "decide", run.proposal_id, "--reject", "--as", "senior")
+    assert late.returncode != 0
+    assert late.stderr.strip().count("\n") == 0
+    assert "already" in late.stderr
+
+
+def test_auto_band_executes_without_a_pause(steward_settings: Settings) -> None:
+    with installation(steward_settings) as app:
+        app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
+        agent = CreditApprovalAgent(app.credit)
+        runs = [agent.run(a.id) for a in sorted(app.customers.pending_applications(), key=lambda a: a.id)[:40]]
+        executed = [r for r in runs if r.status == "executed"]
+        assert executed, "band_2 should automate some low-risk approvals among 40 applicants"
+        for run in executed:
+            item = app.queue.get(run.proposal_id)
+            assert item.action == "approve_credit"
+            assert item.decided_by == "policy"
+            assert item.gate.source == "autonomy"
+            assert item.gate.matched in {"band_1", "band_2"}
+            assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        # Everything else is either waiting for a person or was refused; nothing slipped through.
+        assert {r.status for r in runs} <= {"executed", "pending", "denied"}
+
+
+def test_a_denied_proposal_is_never_queued_or_executed(steward_settings: Settings, tmp_path: Path) -> None:
+    bundled = (REPO / "policies" / "credit_approval.yaml").read_text()
+    assert "application.amount > 50000.0" in bundled
+    policy_dir = tmp_path / "policies"
+    policy_dir.mkdir()
+    (policy_dir / "credit_approval.yaml").write_text(
+        bundled.replace("application.amount > 50000.0", "application.amount > 0.0")
+    )
+    settings = steward_settings.model_copy(update={"policy_dir": policy_dir})
+    with installation(settings) as app:
+        application_id = find_application(app, lambda amount: True)
+        run = CreditApprovalAgent(app.credit).run(application_id)
+        item = app.queue.get(run.proposal_id)
+        assert item.status == "denied"
+        assert item.gate.outcome == "deny"
+        assert item.gate.source == "hard_limit"
+        assert app.queue.list(status="pending") == []
+        assert app.customers.decisions(application_id) == []
+        assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+
+
+def test_authority_four_eyes_and_self_approval(steward_settings: Settings) -> None:
+    with installation(steward_settings, applicants=200) as app:
+        agent = CreditApprovalAgent(app.credit)
+        # Above the officer's limit: the officer may not approve; a senior may.
+        mid = agent.run(find_application(app, lambda amount: 5000 < amount <= 10000))
+        with pytest.raises(MissingAuthority):
+            app.supervisor.decide(mid.proposal_id, reviewer_id="officer", verdict="approve")
+        assert app.queue.get(mid.proposal_id).status == "pending"  # nothing half-written
+        assert app.supervisor.decide(mid.proposal_id, reviewer_id="senior", verdict="approve").status == "executed"
+
+        # Above the four-eyes threshold: two distinct reviewers with authority.
+        large = agent.run(find_application(app, lambda amount: 10000 < amount <= 15000))
+        first = app.supervisor.decide(large.proposal_id, reviewer_id="senior", verdict="approve")
+        assert first.status == "pending"
+        assert first.approvals == ["senior"]
+        with pytest.raises(FourEyesViolation):
+            app.supervisor.decide(large.proposal_id, reviewer_id="senior", verdict="approve")
+        second = app.supervisor.decide(large.proposal_id, reviewer_id="senior2", verdict="approve")
+        assert second.status == "executed"
+        assert second.approvals == ["senior", "senior2"]
+
+
+def test_a_reviewer_never_approves_their_own_request(steward_settings: Settings) -> None:
+    with installation(steward_settings, applicants=0) as app:
+        from customers import load_applicants
+
+        load_applicants(app.customers, steward_settings.german_credit_csv, limit=30, requested_by="officer")
+        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        with pytest.raises(SelfApproval):
+            app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
+        assert app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve").status in {
+            "executed",
+            "failed",
+        }
+
+
+def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_settings: Settings) -> None:
+    with installation(steward_settings, applicants=200) as app:
+        agent = CreditApprovalAgent(app.credit)
+        app.autonomy.set_level(AGENT, "approve_credit", "review_all", actor="ops", reason="test")
+        for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
+            if not 6000 < application.amount <= 10000:
+                continue
+            run = agent.run(application.id)
+            if run.action == "approve_credit":
+                break
+        else:
+            pytest.fail("no approve_credit proposal between 6,000 and 10,000 DM")
+        before = app.queue.get(run.proposal_id)
+        assert before.gate.review.amount == pytest.approx(application.amount)
+        # The officer cannot approve the amount applied for, but may approve a smaller credit:
+        # the edit is gated again at the edited amount, which is within the officer's limit.
+        edited = app.supervisor.decide(
+            run.proposal_id, reviewer_id="officer", verdict="edit", edited_arguments={"amount": 4000.0}
+        )
+        assert edited.status == "executed"
+        assert edited.arguments["amount"] == 4000.0
+        assert edited.action_hash != before.action_hash
+        assert edited.gate.review.amount == pytest.approx(4000.0)
+        decisions = app.customers.decisions(application.id)
+        assert len(decisions) == 1
+        assert decisions[0].details["amount"] == 4000.0
+
+
+def test_concurrent_decisions_one_wins_the_other_gets_a_conflict(steward_settings: Settings) -> None:
+    with installation(steward_settings) as app:
+        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="reject", comment="no")
+        with pytest.raises(ApprovalConflict) as conflict:
+            app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve")
+        assert "officer" in str(conflict.value)
+        assert app.queue.get(run.proposal_id).status == "rejected"
+        assert app.customers.decisions(find_application(app, lambda amount: amount <= 4000)) == []
+
+
+def test_an_expired_review_finishes_the_thread_and_is_not_counted_as_a_rejection(
+    steward_settings: Settings,
+) -> None:
+    clock = FixedClock(START)
+    with installation(steward_settings, clock) as app:
+        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        clock.advance(steward_settings.review_sla + timedelta(minutes=1))
+        expired = app.supervisor.expire_overdue()
+        assert [item.id for item in expired] == [run.proposal_id]
+        assert expired[0].status == "expired"
+        assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        kpi = app.kpis.snapshot(AGENT, run.action, window=100, confidence=0.95)
+        assert kpi.expired == 1
+        assert kpi.reviewed == 0
+
+
+def test_a_crash_after_the_side_effect_resumes_without_doing_it_twice(
+    steward_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with installation(steward_settings) as app:
+        application_id = find_application(app, lambda amount: amount <= 4000)
+        run = CreditApprovalAgent(app.credit).run(application_id)
+        real_complete = app.queue.complete_execution
+
+        def crash(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("power cut between the side effect and the ledger")
+
+        monkeypatch.setattr(app.queue, "complete_execution", crash)
+        with pytest.raises(RuntimeError, match="power cut"):
+            app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
+        assert app.queue.get(run.proposal_id).status == "executing"
+        assert len(app.customers.decisions(application_id)) == 1
+        monkeypatch.setattr(app.queue, "complete_execution", real_complete)
+
+        resumed = app.supervisor.resume_decided()
+        assert [item.status for item in resumed] == ["executed"]
+        assert len(app.customers.decisions(application_id)) == 1
+        assert app.audit.verify().ok

@@ -1,0 +1,194 @@
+"""The `steward` command line keeps its documented contract (exit codes, JSON keys, one-line errors)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from agents import CreditApprovalAgent
+from core import FixedClock
+from steward._settings import BUNDLED_DATA, Settings
+from steward.cli import main
+from tests.agents.flow_helpers import find_application, installation
+
+
+def _proposals(settings: Settings, *amount_ranges: tuple[float, float]) -> list[str]:
+    """Run one application per amount range; every proposal waits for review (shadow level)."""
+    with installation(settings, FixedClock(datetime.now(UTC))) as app:
+        agent = CreditApprovalAgent(app.credit)
+        return [
+            agent.run(find_application(app, lambda a, lo=lo, hi=hi: lo < a <= hi)).proposal_id
+            for lo, hi in amount_ranges
+        ]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_queue_list_show_and_decide(
+    steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    small, mid = _proposals(steward_settings, (0, 4000), (5000, 9000))
+
+    code, out, _ = _run(capsys, "queue", "list", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert {item["id"] for item in listed} == {small, mid}
+    for item in listed:
+        assert {"id", "agent", "action", "status", "customer_id", "created_at"} <= item.keys()
+        assert item["agent"] == "credit_approval"
+        assert item["status"] == "pending"
+
+    code, out, _ = _run(capsys, "queue", "show", small)
+    assert code == 0
+    assert "evidence" in out
+    assert "loan_origination/los-application-" in out  # lineage: source system / source record
+
+    code, out, _ = _run(capsys, "queue", "show", small, "--json")
+    assert json.loads(out)["id"] == small
+
+    # An officer may not approve above their limit: non-zero, one line, nothing changed.
+    code, _, err = _run(capsys, "queue", "decide", mid, "--approve", "--as", "officer")
+    assert code != 0
+    assert err.strip() and "\n" not in err.strip()
+    assert "officer" in err
+
+    code, out, _ = _run(capsys, "queue", "decide", small, "--approve", "--as", "officer", "--comment", "fine")
+    assert code == 0
+    assert "executed" in out
+
+    code, _, err = _run(capsys, "queue", "decide", small, "--reject", "--as", "senior")
+    assert code != 0
+    assert "already" in err
+
+    code, out, _ = _run(capsys, "queue", "list", "--status", "executed", "--json")
+    assert [item["id"] for item in json.loads(out)] == [small]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["queue", "decide", "no-such-id", "--approve", "--as", "officer"], "unknown proposal"),
+        (["queue", "show", "no-such-id"], "unknown proposal"),
+        (["queue", "decide", "PROPOSAL", "--approve", "--as", "nobody"], "unknown user"),
+        (["queue", "decide", "PROPOSAL", "--edit", "{not json", "--as", "officer"], "not valid JSON"),
+        (["queue", "decide", "PROPOSAL", "--edit", "[1]", "--as", "officer"], "JSON object"),
+    ],
+)
+def test_bad_input_gives_a_one_line_error_and_keeps_the_data(
+    args: list[str],
+    message: str,
+    steward_settings: Settings,
+    steward_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (proposal,) = _proposals(steward_settings, (0, 4000))
+    code, _, err = _run(capsys, *[proposal if a == "PROPOSAL" else a for a in args])
+    assert code == 1
+    assert message in err
+    assert "\n" not in err.strip()
+    code, out, _ = _run(capsys, "queue", "list", "--json")
+    assert [item["status"] for item in json.loads(out)] == ["pending"]
+
+
+def test_audit_verify_names_the_first_tampered_entry(
+    steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _proposals(steward_settings, (0, 4000), (0, 4000))
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code == 0
+    assert "intact: 4 entries" in out
+
+    with installation(steward_settings) as app, app.engine.begin() as conn:
+        conn.execute(text("UPDATE supervision_audit SET actor = 'mallory' WHERE seq = 3"))
+    code, out, _ = _run(capsys, "audit", "verify")
+    assert code != 0
+    assert "entry 3" in out
+
+
+def test_autonomy_status_reports_levels_and_kpis(
+    steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "autonomy", "status", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {row["action"] for row in rows} == {"approve_credit", "decline_credit", "request_information"}
+    for row in rows:
+        assert row["level"] == "shadow"
+        assert row["kpi"]["reviewed"] == 0
+    code, out, _ = _run(capsys, "autonomy", "status")
+    assert "credit_approval.approve_credit: level shadow" in out
+
+
+def test_an_unreadable_policy_file_names_the_line(
+    steward_settings: Settings,
+    steward_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "credit_approval.yaml").write_text("agent: credit_approval\ndefault: review\nactions:\n  x: [\n")
+    monkeypatch.setenv("STEWARD_POLICY_DIR", str(policies))
+    code, _, err = _run(capsys, "queue", "list")
+    assert code == 1
+    assert "credit_approval.yaml:" in err
+
+
+def test_eval_credit_reports_the_contract_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "eval", "credit", "--data", str(BUNDLED_DATA / "german_credit"))
+    assert code == 1
+    assert "training file" in err  # evaluating on the training data itself is refused
+
+    # A folder in the same layout (here 300 bundled rows, so in-sample: only the contract is tested).
+    data = tmp_path / "eval"
+    data.mkdir()
+    lines = (BUNDLED_DATA / "german_credit" / "german_credit.csv").read_text().splitlines()
+    (data / "german_credit.csv").write_text("\n".join(lines[:301]) + "\n")
+    code, out, _ = _run(capsys, "eval", "credit", "--data", str(data), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["n"] == 300
+    assert {"n", "expected_cost", "auc", "approval_rate"} <= report.keys()
+    assert 0.0 < report["expected_cost"] < 0.70  # beats declining everyone (in-sample here)
+    assert 0.5 < report["auc"] <= 1.0
+
+    code, _, err = _run(capsys, "eval", "credit", "--data", str(tmp_path / "empty"))
+    assert code == 1
+    assert "german_credit.csv" in err
+
+
+def test_demo_builds_a_fresh_installation_and_says_what_is_simulated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STEWARD_HOME", str(tmp_path / "demo"))
+    monkeypatch.delenv("STEWARD_DATABASE_URL", raising=False)
+    code, out, _ = _run(capsys, "demo", "--no-serve", "--history", "40", "--new", "10")
+    assert code == 0
+    assert "SIMULATED history" in out
+    for line in ("auto-executed", "waiting for review", "denied", "Audit chain intact"):
+        assert line in out
+    for action in ("approve_credit", "decline_credit", "request_information"):
+        assert f"{action} " in out
+
+    # Fresh means fresh: a second run starts again from nothing and tells the same story.
+    code, again, _ = _run(capsys, "demo", "--no-serve", "--history", "40", "--new", "10")
+    assert code == 0
+    assert _counts(again) == _counts(out)
+
+    code, out, _ = _run(capsys, "queue", "list", "--status", "pending", "--json")
+    assert code == 0
+    assert all(item["status"] == "pending" for item in json.loads(out))
+
+
+def _counts(demo_output: str) -> list[str]:
+    keep = ("auto-executed", "waiting for review", "denied", "reviewed:", "outcome:")
+    return [line.strip() for line in demo_output.splitlines() if line.strip().startswith(keep)]
