@@ -54,6 +54,20 @@ class Supervisor:
     ) -> QueueItem:
         """Record a reviewer's decision and, when it is final, resume the paused thread."""
         item = self.queue.get(proposal_id)
+        with structlog.contextvars.bound_contextvars(
+            proposal_id=proposal_id, agent=item.agent, thread_id=item.thread_id, reviewer=reviewer_id
+        ):
+            return self._decide(item, reviewer_id, verdict, comment, edited_arguments)
+
+    def _decide(
+        self,
+        item: QueueItem,
+        reviewer_id: str,
+        verdict: ReviewVerdict,
+        comment: str | None,
+        edited_arguments: JsonObject | None,
+    ) -> QueueItem:
+        proposal_id = item.id
         reviewer = self.users.get(reviewer_id)
         runtime = self._runtime(item.agent)
         edit: dict[str, Any] = {}

@@ -191,7 +191,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
         verification = app.audit.verify()
         print(f"\nAudit chain {'intact' if verification.ok else 'BROKEN'}: {verification.count} entries")
         print(
-            "\nUsers: officer (credit officer), senior (senior credit officer), ops (ops manager), auditor, engineer."
+            "\nUsers: officer (credit officer, up to the policy's officer limit), senior (senior credit officer),"
+            "\n       head (head of credit), ops (ops manager), auditor, engineer."
             "\nNext: steward queue list --status pending"
             "\n      steward queue show ID"
             "\n      steward queue decide ID --approve --as officer"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agents import CreditApprovalAgent
-from core import FixedClock
+from core import FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
 from steward._settings import Settings
 from supervision import ApprovalConflict
@@ -230,3 +230,11 @@ def test_a_crash_after_the_side_effect_resumes_without_doing_it_twice(
         assert [item.status for item in resumed] == ["executed"]
         assert len(app.customers.decisions(application_id)) == 1
         assert app.audit.verify().ok
+
+
+def test_an_unknown_application_is_a_clear_error_and_writes_nothing(steward_settings: Settings) -> None:
+    with installation(steward_settings, applicants=5) as app:
+        with pytest.raises(NotFound, match="unknown application 'A-9999'"):
+            CreditApprovalAgent(app.credit).run("A-9999")
+        assert app.queue.list() == []
+        assert app.audit.verify().count == 0

@@ -20,10 +20,11 @@ def _proposals(settings: Settings, *amount_ranges: tuple[float, float]) -> list[
     """Run one application per amount range; every proposal waits for review (shadow level)."""
     with installation(settings, FixedClock(datetime.now(UTC))) as app:
         agent = CreditApprovalAgent(app.credit)
-        return [
-            agent.run(find_application(app, lambda a, lo=lo, hi=hi: lo < a <= hi)).proposal_id
-            for lo, hi in amount_ranges
-        ]
+        ids = []
+        for low, high in amount_ranges:
+            application_id = find_application(app, lambda amount: low < amount <= high)  # noqa: B023
+            ids.append(agent.run(application_id).proposal_id)
+        return ids
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
