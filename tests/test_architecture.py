@@ -38,9 +38,7 @@ def _imports(path: Path) -> set[str]:
 def test_package_imports_only_what_is_below_it(package: str) -> None:
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"package {package} has no modules"
-    violations = {
-        str(path.relative_to(ROOT)): sorted(_imports(path) - ALLOWED[package] - {package}) for path in files
-    }
+    violations = {str(path.relative_to(ROOT)): sorted(_imports(path) - ALLOWED[package] - {package}) for path in files}
     assert {file: bad for file, bad in violations.items() if bad} == {}
 
 
