@@ -139,7 +139,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
     with open_steward(settings, clock=clock) as app:
         if app.queue.list(limit=1):
             raise ConfigurationError(
-                "the demo needs an empty database; this PostgreSQL database already holds proposals"
+                "the demo needs an empty database and this PostgreSQL database already holds proposals; "
+                "point STEWARD_DATABASE_URL at a new database (the demo never wipes PostgreSQL)"
             )
         print(f"Steward demo in {settings.home.resolve()} ({app.engine.url.get_backend_name()})")
         _seed_users(app)
