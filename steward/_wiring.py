@@ -12,6 +12,8 @@ import structlog
 from sqlalchemy.engine import Engine
 
 from agents import AgentRuntime, Supervisor, build_credit_agent
+from agents.credit import RationaleWriter, TemplateRationale
+from agents.llm import LLMEndpoint, OpenAIRationale
 from agents.scorecard import CreditAssessment, CreditScorecard, load_german_credit, train_scorecard
 from core import Clock, SystemClock
 from customers import CustomerRepository
@@ -103,6 +105,12 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
         policies = load_policies(settings.policy_dir)
         tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
+        rationale: RationaleWriter | None = None  # None: the agent writes its deterministic template
+        if settings.llm_base_url:
+            endpoint = LLMEndpoint(
+                base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key
+            )
+            rationale = stack.enter_context(OpenAIRationale(endpoint, fallback=TemplateRationale()))
         credit = build_credit_agent(
             tools=tools,
             policy=policies["credit_approval"],
@@ -111,6 +119,7 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             clock=clock,
             review_sla=settings.review_sla,
             checkpointer=checkpointer,
+            rationale=rationale,
         )
         supervisor = Supervisor(
             queue=queue, autonomy=autonomy, kpis=kpis, users=users, agents={"credit_approval": credit}

@@ -2,7 +2,7 @@
 
 from agents.credit._actions import CREDIT_ACTIONS
 from agents.credit._agent import AGENT, CreditApprovalAgent, CreditRun, build_credit_agent
-from agents.credit._reasoning import CreditPolicyOfProposal, RationaleWriter, TemplateRationale
+from agents.credit._reasoning import CreditPolicyOfProposal, ProposedAction, RationaleWriter, TemplateRationale
 
 __all__ = [
     "AGENT",
@@ -10,6 +10,7 @@ __all__ = [
     "CreditApprovalAgent",
     "CreditPolicyOfProposal",
     "CreditRun",
+    "ProposedAction",
     "RationaleWriter",
     "TemplateRationale",
     "build_credit_agent",
