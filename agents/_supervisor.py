@@ -17,10 +17,12 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from agents._errors import InvalidEdit
 from agents._supervised import ReviewOutcome, SupervisedStep
 from core import JsonObject
 from policies import LadderChange, ReviewVerdict
 from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, UserDirectory
+from tools import action_hash
 
 log = structlog.get_logger(__name__)
 
@@ -153,9 +155,6 @@ class Supervisor:
     @staticmethod
     def _regate_edit(step: SupervisedStep, item: QueueItem, edited: JsonObject | None) -> dict[str, Any]:
         """Validate the edited arguments and gate the edited action afresh."""
-        from agents._errors import InvalidEdit
-        from tools import action_hash
-
         if edited is None:
             raise InvalidEdit(item.id, "an edit needs the edited arguments as a JSON object")
         spec = step.actions[item.action]

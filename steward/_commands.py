@@ -13,8 +13,6 @@ from steward._settings import Settings
 from steward._wiring import open_steward
 from supervision import QueueItem
 
-SUMMARY_KEYS = ("id", "agent", "action", "status", "customer_id", "created_at")
-
 
 def _summary(item: QueueItem) -> JsonObject:
     return {

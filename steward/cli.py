@@ -13,14 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from core import JsonObject, StewardError
 from steward._logging import configure_logging
 from steward._settings import Settings
 
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 
 STATUSES = (
     "pending",
@@ -175,8 +172,6 @@ def parse_edit(text: str) -> JsonObject:
         raise StewardError('--edit must be a JSON object, e.g. {"amount": 3000}')
     return value
 
-
-log = structlog.get_logger(__name__)
 
 if __name__ == "__main__":
     sys.exit(main())
