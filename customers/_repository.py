@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import get_args
+from typing import Any, Protocol, get_args
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -14,7 +16,17 @@ from sqlmodel import Session, col, select
 from core import Clock, JsonObject, JsonValue, NotFound
 from customers._errors import ApplicationConflict, CustomersError, DecisionConflict, ObservationConflict
 from customers._lineage import field_value, golden_record, history
-from customers._tables import CreditApplicationRow, CreditDecisionRow, CustomerRow, ObservationRow, as_utc
+from customers._tables import (
+    CREDIT_APPLICATION,
+    CREDIT_DECISION,
+    CUSTOMER,
+    OBSERVATION,
+    CreditApplicationRow,
+    CreditDecisionRow,
+    CustomerRow,
+    ObservationRow,
+    as_utc,
+)
 from customers._views import (
     ApplicationIn,
     ApplicationStatus,
@@ -29,6 +41,49 @@ PENDING_STATUSES: tuple[ApplicationStatus, ...] = ("received", "information_requ
 FINAL_STATUSES: tuple[ApplicationStatus, ...] = ("approved", "declined")
 
 _ObservationKey = tuple[str, str, str, str, datetime]
+
+# Read paths select plain rows with Core, built once: no ORM identity map, no statement building per
+# call. Each joins the parent row in from the left, so one round trip also tells "no such customer
+# (or application)" (no row at all) from "none yet" (one row whose child columns are NULL).
+_OBSERVATION_COLUMNS = (
+    OBSERVATION.c.id,
+    OBSERVATION.c.field,
+    OBSERVATION.c.value,
+    OBSERVATION.c.source_system,
+    OBSERVATION.c.source_record_id,
+    OBSERVATION.c.observed_at,
+    OBSERVATION.c.recorded_at,
+)
+_GOLDEN = (
+    core_select(*_OBSERVATION_COLUMNS)
+    .select_from(CUSTOMER.outerjoin(OBSERVATION, OBSERVATION.c.customer_id == CUSTOMER.c.id))
+    .where(CUSTOMER.c.id == bindparam("customer_id"))
+)
+_FIELD_HISTORY = (
+    core_select(*_OBSERVATION_COLUMNS)
+    .select_from(
+        CUSTOMER.outerjoin(
+            OBSERVATION,
+            (OBSERVATION.c.customer_id == CUSTOMER.c.id) & (OBSERVATION.c.field == bindparam("field")),
+        )
+    )
+    .where(CUSTOMER.c.id == bindparam("customer_id"))
+)
+_APPLICATION = core_select(CREDIT_APPLICATION).where(CREDIT_APPLICATION.c.id == bindparam("application_id"))
+_CUSTOMER_APPLICATIONS = (
+    core_select(CREDIT_APPLICATION)
+    .select_from(CUSTOMER.outerjoin(CREDIT_APPLICATION, CREDIT_APPLICATION.c.customer_id == CUSTOMER.c.id))
+    .where(CUSTOMER.c.id == bindparam("customer_id"))
+    .order_by(CREDIT_APPLICATION.c.received_at, CREDIT_APPLICATION.c.id)
+)
+_APPLICATION_DECISIONS = (
+    core_select(CREDIT_DECISION)
+    .select_from(
+        CREDIT_APPLICATION.outerjoin(CREDIT_DECISION, CREDIT_DECISION.c.application_id == CREDIT_APPLICATION.c.id)
+    )
+    .where(CREDIT_APPLICATION.c.id == bindparam("application_id"))
+    .order_by(CREDIT_DECISION.c.decided_at, CREDIT_DECISION.c.id)
+)
 
 
 class CustomerBatch:
@@ -104,7 +159,7 @@ class CustomerBatch:
         if existing is not None:
             if not _same_application(existing, application):
                 raise ApplicationConflict(application.id)
-            return _application_view(existing)
+            return _application_view(existing.model_dump())
         self.ensure_customer(application.customer_id)
         row = CreditApplicationRow(
             id=application.id,
@@ -120,7 +175,7 @@ class CustomerBatch:
             source_record_id=application.source_record_id,
         )
         self._session.add(row)
-        return _application_view(row)
+        return _application_view(row.model_dump())
 
     def existing_application_ids(self, application_ids: Collection[str]) -> set[str]:
         """Those of `application_ids` that are already recorded."""
@@ -174,19 +229,19 @@ class CustomerRepository:
 
     def golden(self, customer_id: str) -> GoldenRecord:
         """The current value of every field of the customer, each with its lineage."""
-        with Session(self._engine) as session:
-            self._require_customer(session, customer_id)
-            rows = session.exec(select(ObservationRow).where(ObservationRow.customer_id == customer_id)).all()
-            return golden_record(customer_id, rows)
+        with self._engine.connect() as connection:
+            rows = connection.execute(_GOLDEN, {"customer_id": customer_id}).all()
+        if not rows:
+            raise NotFound("customer", customer_id)
+        return golden_record(customer_id, [row for row in rows if row.id is not None])
 
     def field_history(self, customer_id: str, field: str) -> list[FieldValue]:
         """Every observation of one field, oldest first; the last one is the golden value."""
-        with Session(self._engine) as session:
-            self._require_customer(session, customer_id)
-            rows = session.exec(
-                select(ObservationRow).where(ObservationRow.customer_id == customer_id, ObservationRow.field == field)
-            ).all()
-            return history(rows)
+        with self._engine.connect() as connection:
+            rows = connection.execute(_FIELD_HISTORY, {"customer_id": customer_id, "field": field}).all()
+        if not rows:
+            raise NotFound("customer", customer_id)
+        return history(row for row in rows if row.id is not None)
 
     def customer_ids(self) -> list[str]:
         with Session(self._engine) as session:
@@ -200,22 +255,19 @@ class CustomerRepository:
             return batch.add_application(application)
 
     def application(self, application_id: str) -> CreditApplicationView:
-        with Session(self._engine) as session:
-            row = session.get(CreditApplicationRow, application_id)
-            if row is None:
-                raise NotFound("application", application_id)
-            return _application_view(row)
+        with self._engine.connect() as connection:
+            row = connection.execute(_APPLICATION, {"application_id": application_id}).first()
+        if row is None:
+            raise NotFound("application", application_id)
+        return _application_view(row._mapping)
 
     def applications(self, customer_id: str) -> list[CreditApplicationView]:
         """The customer's applications, oldest first."""
-        with Session(self._engine) as session:
-            self._require_customer(session, customer_id)
-            rows = session.exec(
-                select(CreditApplicationRow)
-                .where(CreditApplicationRow.customer_id == customer_id)
-                .order_by(col(CreditApplicationRow.received_at), col(CreditApplicationRow.id))
-            ).all()
-            return [_application_view(row) for row in rows]
+        with self._engine.connect() as connection:
+            rows = connection.execute(_CUSTOMER_APPLICATIONS, {"customer_id": customer_id}).all()
+        if not rows:
+            raise NotFound("customer", customer_id)
+        return [_application_view(row._mapping) for row in rows if row.id is not None]
 
     def pending_applications(self) -> list[CreditApplicationView]:
         """Applications without a final decision (received or waiting for information), oldest first."""
@@ -225,7 +277,7 @@ class CustomerRepository:
                 .where(col(CreditApplicationRow.status).in_(PENDING_STATUSES))
                 .order_by(col(CreditApplicationRow.received_at), col(CreditApplicationRow.id))
             ).all()
-            return [_application_view(row) for row in rows]
+            return [_application_view(row.model_dump()) for row in rows]
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -285,22 +337,13 @@ class CustomerRepository:
 
     def decisions(self, application_id: str) -> list[CreditDecisionView]:
         """Decisions recorded on an application, oldest first."""
-        with Session(self._engine) as session:
-            if session.get(CreditApplicationRow, application_id) is None:
-                raise NotFound("application", application_id)
-            rows = session.exec(
-                select(CreditDecisionRow)
-                .where(CreditDecisionRow.application_id == application_id)
-                .order_by(col(CreditDecisionRow.decided_at), col(CreditDecisionRow.id))
-            ).all()
-            return [_decision_view(row) for row in rows]
+        with self._engine.connect() as connection:
+            rows = connection.execute(_APPLICATION_DECISIONS, {"application_id": application_id}).all()
+        if not rows:
+            raise NotFound("application", application_id)
+        return [_decision_view(row) for row in rows if row.id is not None]
 
     # -- internals -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _require_customer(session: Session, customer_id: str) -> None:
-        if session.get(CustomerRow, customer_id) is None:
-            raise NotFound("customer", customer_id)
 
     @staticmethod
     def _decision_by_key(session: Session, idempotency_key: str) -> CreditDecisionRow | None:
@@ -333,11 +376,29 @@ def _same_application(row: CreditApplicationRow, application: ApplicationIn) -> 
     )
 
 
-def _application_view(row: CreditApplicationRow) -> CreditApplicationView:
-    return CreditApplicationView.model_validate({**row.model_dump(), "received_at": as_utc(row.received_at)})
+def _application_view(values: Mapping[Any, Any]) -> CreditApplicationView:
+    """The view of an application's column values (an ORM row's dump, or a Core row's mapping)."""
+    return CreditApplicationView.model_validate({**values, "received_at": as_utc(values["received_at"])})
 
 
-def _decision_view(row: CreditDecisionRow) -> CreditDecisionView:
+class _DecisionColumns(Protocol):
+    """A decision as stored: a `CreditDecisionRow`, or a Core row of the same columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def application_id(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def idempotency_key(self) -> str: ...
+    @property
+    def details(self) -> Any: ...
+    @property
+    def decided_at(self) -> datetime: ...
+
+
+def _decision_view(row: _DecisionColumns) -> CreditDecisionView:
     assert row.id is not None, "a decision row is read back after its insert"
     return CreditDecisionView(
         id=row.id,

@@ -7,9 +7,9 @@ Timestamps are stored as UTC. SQLite keeps no offset, so values read back are no
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Table, UniqueConstraint, inspect
 from sqlmodel import Field, SQLModel
 
 
@@ -92,3 +92,14 @@ class CreditDecisionRow(SQLModel, table=True):
     idempotency_key: str = Field(unique=True, max_length=200)
     details: Any = Field(sa_column=Column(JSON, nullable=False))
     decided_at: datetime = _utc_column()
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, inspect(model).local_table)
+
+
+CUSTOMER = _table(CustomerRow)
+OBSERVATION = _table(ObservationRow)
+CREDIT_APPLICATION = _table(CreditApplicationRow)
+CREDIT_DECISION = _table(CreditDecisionRow)
+"""The Core tables behind the models, for read paths that need rows, not ORM objects."""

@@ -6,7 +6,7 @@ session on the engine it was given; time comes from the injected clock.
 """
 
 import supervision._tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from supervision._audit import AuditLog
+from supervision._audit import AuditDraft, AuditLog
 from supervision._autonomy import AutonomyStore
 from supervision._errors import (
     ActionMismatch,
@@ -40,6 +40,7 @@ __all__ = [
     "AlreadyExecuted",
     "ApprovalConflict",
     "ApprovalQueue",
+    "AuditDraft",
     "AuditEntry",
     "AuditLog",
     "AuditVerification",

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert, text
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from core import Clock, JsonObject
-from supervision._tables import AuditRow
+from supervision._tables import AUDIT, AuditRow
 from supervision._views import AuditEntry, AuditVerification
 
 GENESIS_HASH = "0" * 64
@@ -31,7 +34,10 @@ GENESIS_HASH = "0" * 64
 
 _APPEND_LOCK_KEY = 0x53_74_65_77_41_75_64  # "StewAud": one advisory lock for every appender
 _VERIFY_BATCH = 1000
-_SQLITE_WRITE_LOCK = "UPDATE supervision_audit SET seq = seq WHERE 0 = 1"
+_SQLITE_WRITE_LOCK = text("UPDATE supervision_audit SET seq = seq WHERE 0 = 1")
+_POSTGRES_APPEND_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD = core_select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
+_INSERT = insert(AUDIT)
 
 
 def canonical_json(value: object) -> str:
@@ -53,6 +59,16 @@ def entry_hash(
         "prev_hash": prev_hash,
     }
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """An entry still to be appended: what happened (`kind`) to what, who did it, and the figures."""
+
+    kind: str
+    subject: str
+    actor: str
+    payload: JsonObject
 
 
 def _view(row: AuditRow) -> AuditEntry:
@@ -82,29 +98,52 @@ class AuditLog:
         lock; SQLite takes the database write lock (a no-op UPDATE) before reading the head. Call it as
         the last write of a transaction so the lock is held briefly. The unique `seq` is the backstop.
         """
-        self._lock_head(session)
-        head = session.exec(select(AuditRow).order_by(col(AuditRow.seq).desc()).limit(1)).first()
-        seq = 1 if head is None else head.seq + 1
+        (entry,) = self.append_all(session, [AuditDraft(kind=kind, subject=subject, actor=actor, payload=payload)])
+        return entry
+
+    def append_all(self, session: Session, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
+        """Add several entries, in order, inside the caller's transaction; like `append` for each.
+
+        One change that several entries record takes the lock and reads the head once for all of them.
+        """
+        if not drafts:
+            return []
+        connection = session.connection()
+        self._lock_head(connection)
+        session.flush()  # the caller's pending writes, then the head, as an ORM query would autoflush
+        head = connection.execute(_HEAD).first()
+        seq = 0 if head is None else head.seq
         prev_hash = GENESIS_HASH if head is None else head.hash
-        at = self._clock.now().astimezone(UTC)
-        # Round-trip the payload so what is hashed is exactly what the database gives back.
-        stored: JsonObject = json.loads(canonical_json(payload))
-        digest = entry_hash(
-            seq=seq, at=at, kind=kind, subject=subject, actor=actor, payload=stored, prev_hash=prev_hash
-        )
-        row = AuditRow(
-            seq=seq,
-            at=at,
-            kind=kind,
-            subject=subject,
-            actor=actor,
-            payload=stored,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-        session.add(row)
-        session.flush()
-        return _view(row)
+        entries: list[AuditEntry] = []
+        for draft in drafts:
+            seq += 1
+            at = self._clock.now().astimezone(UTC)
+            # Round-trip the payload so what is hashed is exactly what the database gives back.
+            stored: JsonObject = json.loads(canonical_json(draft.payload))
+            digest = entry_hash(
+                seq=seq,
+                at=at,
+                kind=draft.kind,
+                subject=draft.subject,
+                actor=draft.actor,
+                payload=stored,
+                prev_hash=prev_hash,
+            )
+            entries.append(
+                AuditEntry(
+                    seq=seq,
+                    at=at,
+                    kind=draft.kind,
+                    subject=draft.subject,
+                    actor=draft.actor,
+                    payload=stored,
+                    prev_hash=prev_hash,
+                    hash=digest,
+                )
+            )
+            prev_hash = digest
+        connection.execute(_INSERT, [entry.model_dump() for entry in entries])
+        return entries
 
     def entries(self, subject: str | None = None) -> list[AuditEntry]:
         """Every entry in chain order, or only those about `subject` (a proposal id, an agent action)."""
@@ -159,9 +198,8 @@ class AuditLog:
         return None
 
     @staticmethod
-    def _lock_head(session: Session) -> None:
-        connection = session.connection()
+    def _lock_head(connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
+            connection.execute(_POSTGRES_APPEND_LOCK, {"key": _APPEND_LOCK_KEY})
         else:
-            connection.execute(text(_SQLITE_WRITE_LOCK))
+            connection.execute(_SQLITE_WRITE_LOCK)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -13,8 +14,12 @@ from core import Clock, JsonObject
 from policies import KpiSnapshot, LadderChange
 from supervision._audit import AuditLog
 from supervision._errors import AutonomyConflict
-from supervision._tables import AutonomyChangeRow, AutonomyStateRow
+from supervision._tables import AUTONOMY_STATE, AutonomyChangeRow, AutonomyStateRow
 from supervision._views import AutonomyChangeView, AutonomyStateView, ChangeDirection
+
+_LEVEL = core_select(AUTONOMY_STATE.c.level).where(
+    AUTONOMY_STATE.c.agent == bindparam("agent"), AUTONOMY_STATE.c.action == bindparam("action")
+)
 
 
 class AutonomyStore:
@@ -27,9 +32,9 @@ class AutonomyStore:
 
     def level(self, agent: str, action: str, default: str) -> str:
         """The current level, or `default` (the policy's starting level) if it never moved."""
-        with Session(self._engine) as session:
-            row = session.get(AutonomyStateRow, (agent, action))
-            return default if row is None else row.level
+        with self._engine.connect() as connection:
+            level = connection.execute(_LEVEL, {"agent": agent, "action": action}).scalar()
+        return default if level is None else str(level)
 
     def changed_at(self, agent: str, action: str) -> datetime | None:
         """When the level last changed; None if it never did."""

@@ -9,24 +9,50 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import assert_never
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from core import Clock, ConfigurationError, JsonObject
 from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
-from supervision._audit import AuditLog
+from supervision._audit import AuditDraft, AuditLog
 from supervision._errors import ActionMismatch, ApprovalConflict, EditDenied, ProposalExpired
 from supervision._execution import ExecutionLedger
-from supervision._rows import current_approvals, guarded_update, load, reviews_of, to_view, view_of
-from supervision._tables import ProposalRow, ReviewRow
+from supervision._rows import (
+    ProposalColumns,
+    current_approvals,
+    find,
+    guarded_update,
+    item_of,
+    load,
+    read_view,
+    reviews_by_id,
+    reviews_of,
+    to_view,
+    view_of,
+)
+from supervision._tables import PROPOSAL, ProposalRow, ReviewRow
 from supervision._views import ProposalSubmission, QueueItem, QueueStatus
 
 ATTEMPTS = 5
 """How often an operation re-reads and retries after losing a race that left the item decidable."""
+
+_INSERT_NEW_PROPOSAL: Mapping[str, Insert] = {
+    "sqlite": sqlite_insert(PROPOSAL).on_conflict_do_nothing(index_elements=[PROPOSAL.c.id]),
+    "postgresql": postgresql_insert(PROPOSAL).on_conflict_do_nothing(index_elements=[PROPOSAL.c.id]),
+}
+"""INSERT ... ON CONFLICT (id) DO NOTHING, for each supported database; its rowcount says who won."""
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware time in UTC, as the database hands it back; a naive one is left for the column to refuse."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class ApprovalQueue(ExecutionLedger):
@@ -42,67 +68,80 @@ class ApprovalQueue(ExecutionLedger):
     def submit(self, sub: ProposalSubmission) -> QueueItem:
         """Record a gated proposal; submitting the same id and action again returns the stored item."""
         with Session(self._engine) as session:
-            existing = session.get(ProposalRow, sub.id)
-            if existing is not None:
-                return self._resubmitted(session, existing, sub)
-            now = self._clock.now()
+            connection = session.connection()
+            now = _utc(self._clock.now())
             status, decided_by, decided_at = self._initial_status(sub.gate, now)
-            session.add(
-                ProposalRow(
-                    id=sub.id,
-                    agent=sub.agent,
-                    action=sub.action,
-                    status=status,
-                    customer_id=sub.customer_id,
-                    thread_id=sub.thread_id,
-                    arguments=sub.arguments,
-                    action_hash=sub.action_hash,
-                    submitted_hash=sub.action_hash,
-                    proposal=sub.proposal,
-                    facts=sub.facts,
-                    gate=sub.gate.model_dump(mode="json"),
-                    requested_by=sub.requested_by,
-                    created_at=now,
-                    expires_at=sub.expires_at,
-                    decided_at=decided_at,
-                    decided_by=decided_by,
-                )
-            )
-            try:
-                session.flush()
-            except IntegrityError:  # another process submitted the same id a moment ago
-                session.rollback()
-                return self._resubmitted(session, load(session, sub.id), sub)
-            self._audit.append(
+            values = {
+                "id": sub.id,
+                "agent": sub.agent,
+                "action": sub.action,
+                "status": status,
+                "customer_id": sub.customer_id,
+                "thread_id": sub.thread_id,
+                "arguments": sub.arguments,
+                "action_hash": sub.action_hash,
+                "submitted_hash": sub.action_hash,
+                "proposal": sub.proposal,
+                "facts": sub.facts,
+                "gate": sub.gate.model_dump(mode="json"),
+                "requested_by": sub.requested_by,
+                "created_at": now,
+                "expires_at": None if sub.expires_at is None else _utc(sub.expires_at),
+                "decided_at": decided_at,
+                "decided_by": decided_by,
+                "verdict": None,
+                "version": 0,
+                "claimed_at": None,
+                "executed_at": None,
+                "execution_result": None,
+                "error": None,
+                "outcome": None,
+                "outcome_at": None,
+            }
+            # Insert unless the id exists: a re-submission, or another process a moment ago. One
+            # statement decides, so there is no window between a check and the insert.
+            insert_new = _INSERT_NEW_PROPOSAL[connection.dialect.name]
+            # An INSERT's rowcount is only kept on request.
+            inserted = connection.execute(insert_new, values, execution_options={"preserve_rowcount": True})
+            if inserted.rowcount != 1:
+                stored = find(connection, sub.id)
+                assert stored is not None, "an insert that found the id taken is followed by a read of it"
+                return self._resubmitted(connection, stored, sub)
+            self._audit.append_all(
                 session,
-                kind="proposal.submitted",
-                subject=sub.id,
-                actor=sub.agent,
-                payload={
-                    "agent": sub.agent,
-                    "action": sub.action,
-                    "action_hash": sub.action_hash,
-                    "thread_id": sub.thread_id,
-                    "customer_id": sub.customer_id,
-                    "requested_by": sub.requested_by,
-                },
-            )
-            self._audit.append(
-                session,
-                kind="gate.decided",
-                subject=sub.id,
-                actor="policy",
-                payload={
-                    "outcome": sub.gate.outcome,
-                    "matched": sub.gate.matched,
-                    "source": sub.gate.source,
-                    "level": sub.gate.autonomy_level,
-                    "policy_version": sub.gate.policy_version,
-                    "status": status,
-                },
+                [
+                    AuditDraft(
+                        kind="proposal.submitted",
+                        subject=sub.id,
+                        actor=sub.agent,
+                        payload={
+                            "agent": sub.agent,
+                            "action": sub.action,
+                            "action_hash": sub.action_hash,
+                            "thread_id": sub.thread_id,
+                            "customer_id": sub.customer_id,
+                            "requested_by": sub.requested_by,
+                        },
+                    ),
+                    AuditDraft(
+                        kind="gate.decided",
+                        subject=sub.id,
+                        actor="policy",
+                        payload={
+                            "outcome": sub.gate.outcome,
+                            "matched": sub.gate.matched,
+                            "source": sub.gate.source,
+                            "level": sub.gate.autonomy_level,
+                            "policy_version": sub.gate.policy_version,
+                            "status": status,
+                        },
+                    ),
+                ],
             )
             session.commit()
-            return view_of(session, sub.id)
+        # The row as written is the row as stored (times are UTC, JSON round-trips), and a new
+        # proposal has no reviews yet: no need to read it back.
+        return item_of(values, [])
 
     @staticmethod
     def _initial_status(gate: GateDecision, now: datetime) -> tuple[QueueStatus, str | None, datetime | None]:
@@ -117,17 +156,17 @@ class ApprovalQueue(ExecutionLedger):
                 assert_never(unreachable)
 
     @staticmethod
-    def _resubmitted(session: Session, row: ProposalRow, sub: ProposalSubmission) -> QueueItem:
+    def _resubmitted(connection: Connection, row: ProposalColumns, sub: ProposalSubmission) -> QueueItem:
         if row.submitted_hash != sub.action_hash:
             raise ActionMismatch(sub.id)
-        return to_view(row, reviews_of(session, row.id))
+        return to_view(row, reviews_by_id(connection, row.id))
 
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, proposal_id: str) -> QueueItem:
         """The proposal as it is now; `NotFound` for an unknown id."""
-        with Session(self._engine) as session:
-            return view_of(session, proposal_id)
+        with self._engine.connect() as connection:
+            return read_view(connection, proposal_id)
 
     def list(
         self, *, status: QueueStatus | None = None, agent: str | None = None, limit: int = 100

@@ -2,16 +2,89 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from core import NotFound
-from policies import GateDecision, ReviewVerdict
-from supervision._tables import ProposalRow, ReviewRow
-from supervision._views import OutcomeLabel, QueueItem, QueueStatus, ReviewView
+from supervision._tables import PROPOSAL, REVIEW, ProposalRow, ReviewRow
+from supervision._views import QueueItem
+
+
+class ProposalColumns(Protocol):
+    """What a view is built from: a `ProposalRow`, or a Core row of the proposal table."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def thread_id(self) -> str | None: ...
+    @property
+    def arguments(self) -> dict[str, Any]: ...
+    @property
+    def action_hash(self) -> str: ...
+    @property
+    def submitted_hash(self) -> str: ...
+    @property
+    def proposal(self) -> dict[str, Any]: ...
+    @property
+    def facts(self) -> dict[str, Any]: ...
+    @property
+    def gate(self) -> dict[str, Any]: ...
+    @property
+    def requested_by(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def decided_by(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def execution_result(self) -> dict[str, Any] | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+
+
+class ReviewColumns(Protocol):
+    """A review as stored: a `ReviewRow`, or a Core row of the review table."""
+
+    @property
+    def reviewer(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def edited_arguments(self) -> dict[str, Any] | None: ...
+
+
+# The read path of `view_of` selects plain rows with Core, with statements built once.
+_PROPOSAL_BY_ID = core_select(PROPOSAL).where(PROPOSAL.c.id == bindparam("proposal_id"))
+_REVIEWS_OF = (
+    core_select(REVIEW.c.reviewer, REVIEW.c.verdict, REVIEW.c.comment, REVIEW.c.at, REVIEW.c.edited_arguments)
+    .where(REVIEW.c.proposal_id == bindparam("proposal_id"))
+    .order_by(REVIEW.c.at, REVIEW.c.id)
+)
 
 
 def load(session: Session, proposal_id: str) -> ProposalRow:
@@ -34,7 +107,7 @@ def reviews_of(session: Session, proposal_id: str) -> list[ReviewRow]:
     )
 
 
-def current_approvals(reviews: Iterable[ReviewRow]) -> list[str]:
+def current_approvals(reviews: Iterable[ReviewColumns]) -> list[str]:
     """Reviewers whose approval covers the current action: an edit restarts the count with the editor."""
     approvals: list[str] = []
     for review in reviews:
@@ -63,41 +136,71 @@ def guarded_update(session: Session, row: ProposalRow, from_statuses: Iterable[s
     return session.exec(statement).rowcount == 1
 
 
-def to_view(row: ProposalRow, reviews: list[ReviewRow]) -> QueueItem:
-    return QueueItem(
-        id=row.id,
-        agent=row.agent,
-        action=row.action,
-        status=cast(QueueStatus, row.status),
-        customer_id=row.customer_id,
-        thread_id=row.thread_id,
-        arguments=row.arguments,
-        action_hash=row.action_hash,
-        proposal=row.proposal,
-        facts=row.facts,
-        gate=GateDecision.model_validate(row.gate),
-        requested_by=row.requested_by,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        decided_at=row.decided_at,
-        decided_by=row.decided_by,
-        version=row.version,
-        approvals=current_approvals(reviews),
-        reviews=[
-            ReviewView(
-                reviewer=review.reviewer,
-                verdict=cast(ReviewVerdict, review.verdict),
-                comment=review.comment,
-                at=review.at,
-                edited_arguments=review.edited_arguments,
-            )
-            for review in reviews
-        ],
-        execution_result=row.execution_result,
-        error=row.error,
-        outcome=cast(OutcomeLabel | None, row.outcome),
-    )
+_ITEM_COLUMNS = (
+    "id",
+    "agent",
+    "action",
+    "status",
+    "customer_id",
+    "thread_id",
+    "arguments",
+    "action_hash",
+    "proposal",
+    "facts",
+    "gate",
+    "requested_by",
+    "created_at",
+    "expires_at",
+    "decided_at",
+    "decided_by",
+    "version",
+    "execution_result",
+    "error",
+    "outcome",
+)
+"""The proposal columns a `QueueItem` shows (the rest are bookkeeping)."""
+
+
+def to_view(row: ProposalColumns, reviews: Sequence[ReviewColumns]) -> QueueItem:
+    return item_of({name: getattr(row, name) for name in _ITEM_COLUMNS}, reviews)
+
+
+def item_of(columns: Mapping[str, Any], reviews: Sequence[ReviewColumns]) -> QueueItem:
+    """The view of a proposal's column values; validated in one pass, nested gate and reviews included."""
+    document = {name: columns[name] for name in _ITEM_COLUMNS}
+    document["approvals"] = current_approvals(reviews)
+    document["reviews"] = [
+        {
+            "reviewer": review.reviewer,
+            "verdict": review.verdict,
+            "comment": review.comment,
+            "at": review.at,
+            "edited_arguments": review.edited_arguments,
+        }
+        for review in reviews
+    ]
+    return QueueItem.model_validate(document)
+
+
+def find(connection: Connection, proposal_id: str) -> ProposalColumns | None:
+    """The proposal's stored columns, or None; a plain row, read in the connection's transaction."""
+    return connection.execute(_PROPOSAL_BY_ID, {"proposal_id": proposal_id}).first()
+
+
+def reviews_by_id(connection: Connection, proposal_id: str) -> Sequence[ReviewColumns]:
+    """The proposal's reviews, oldest first, as plain rows."""
+    return connection.execute(_REVIEWS_OF, {"proposal_id": proposal_id}).all()
+
+
+def read_view(connection: Connection, proposal_id: str) -> QueueItem:
+    """The proposal as `connection` sees it; `NotFound` for an unknown id."""
+    row = find(connection, proposal_id)
+    if row is None:
+        raise NotFound("proposal", proposal_id)
+    return to_view(row, reviews_by_id(connection, proposal_id))
 
 
 def view_of(session: Session, proposal_id: str) -> QueueItem:
-    return to_view(load(session, proposal_id), reviews_of(session, proposal_id))
+    """The proposal as stored in the session's transaction; `NotFound` for an unknown id."""
+    session.flush()  # as an ORM query would autoflush: the read sees the session's own writes
+    return read_view(session.connection(), proposal_id)

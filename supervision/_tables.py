@@ -6,9 +6,9 @@ which is `json` on PostgreSQL and text on SQLite.
 """
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, Table, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -141,3 +141,14 @@ class UserRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=200)
     name: str = Field(max_length=200)
     roles: list[str] = Field(sa_type=JSON)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, inspect(model).local_table)
+
+
+PROPOSAL = _table(ProposalRow)
+REVIEW = _table(ReviewRow)
+AUDIT = _table(AuditRow)
+AUTONOMY_STATE = _table(AutonomyStateRow)
+"""The Core tables behind the hot-path models, for reads and inserts that need no ORM objects."""

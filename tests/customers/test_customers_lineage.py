@@ -116,3 +116,11 @@ def test_unknown_customer_is_not_found(repo: CustomerRepository) -> None:
         repo.field_history("C-404", "job")
     with pytest.raises(NotFound):
         repo.applications("C-404")
+
+
+def test_known_customer_without_data_reads_empty_not_missing(repo: CustomerRepository) -> None:
+    repo.observe("C-1", "job", "skilled", source_system="crm", source_record_id="crm-1", observed_at=T0)
+
+    assert repo.field_history("C-1", "housing") == []
+    assert repo.applications("C-1") == []
+    assert list(repo.golden("C-1").fields) == ["job"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from core import ConfigurationError, NotFound
+from core import ConfigurationError, FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
 from supervision import (
     ActionMismatch,
@@ -66,6 +66,26 @@ def test_submit_review_is_pending_and_audited(queue: ApprovalQueue, audit: Audit
         "status": "pending",
     }
     assert queue.get("p-1") == item
+
+
+def test_submit_returns_the_item_as_stored_whatever_the_callers_timezone(engine: Engine, audit: AuditLog) -> None:
+    """`submit` answers without reading the row back, so its answer must equal what `get` reads."""
+    local = timezone(timedelta(hours=2))
+    queue = ApprovalQueue(engine, FixedClock(START.astimezone(local)), audit)
+    sub = submission(outcome="auto").model_copy(
+        update={
+            "expires_at": (START + timedelta(hours=4)).astimezone(timezone(timedelta(hours=-5))),
+            "proposal": {"id": "p-1", "scores": [0.1, 1e-7, 2.5], "nested": {"ok": True, "none": None}},
+        }
+    )
+
+    item = queue.submit(sub)
+
+    stored = queue.get("p-1")
+    assert item == stored
+    for moment in ("created_at", "expires_at", "decided_at"):
+        assert getattr(item, moment).isoformat() == getattr(stored, moment).isoformat()
+    assert item.created_at.utcoffset() == timedelta(0)
 
 
 def test_submit_auto_is_approved_by_policy(queue: ApprovalQueue) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from core import FixedClock
 from steward._database import create_schema, make_engine
-from supervision import AuditLog
+from supervision import AuditDraft, AuditLog
 from supervision._audit import GENESIS_HASH, entry_hash
 from supervision._tables import AuditRow
 from tests.supervision.supervision_helpers import START, RacingClock
@@ -89,6 +89,23 @@ def test_an_entry_rolls_back_with_its_transaction(audit: AuditLog, engine: Engin
     write(audit, engine, 1)
     assert [entry.seq for entry in audit.entries()] == [1]
     assert audit.verify().ok
+
+
+def test_append_all_chains_entries_in_order_in_the_callers_transaction(audit: AuditLog, engine: Engine) -> None:
+    write(audit, engine, 1)
+    drafts = [AuditDraft(kind="k", subject="s", actor="a", payload={"i": i}) for i in range(3)]
+    with Session(engine) as session:
+        assert audit.append_all(session, []) == []
+        audit.append_all(session, drafts)
+        session.rollback()
+    with Session(engine) as session:
+        appended = audit.append_all(session, drafts)
+        session.commit()
+
+    assert appended == audit.entries("s")
+    assert [(entry.seq, entry.payload) for entry in appended] == [(2, {"i": 0}), (3, {"i": 1}), (4, {"i": 2})]
+    result = audit.verify()
+    assert (result.ok, result.count) == (True, 4)
 
 
 def test_modified_payload_is_detected(audit: AuditLog, engine: Engine, clock: RacingClock) -> None:
