@@ -190,7 +190,7 @@ class CreditApprovalAgent:
             thread_id=thread_id,
             proposal_id=state["proposal"]["id"],
             action=state["proposal"]["action"],
-            status=self.runtime.step.queue.get(state["proposal"]["id"]).status,
+            status=state["status"],
         )
 
 

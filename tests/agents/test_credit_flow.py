@@ -238,3 +238,36 @@ def test_an_unknown_application_is_a_clear_error_and_writes_nothing(steward_sett
             CreditApprovalAgent(app.credit).run("A-9999")
         assert app.queue.list() == []
         assert app.audit.verify().count == 0
+
+
+def test_bad_outcomes_demote_the_action_at_once_and_the_change_is_audited_with_its_kpis(
+    steward_settings: Settings,
+) -> None:
+    with installation(steward_settings, applicants=300) as app:
+        app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
+        agent = CreditApprovalAgent(app.credit)
+        change = None
+        outcomes = 0
+        for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
+            if application.amount > 5000:
+                continue
+            run = agent.run(application.id)
+            if run.action != "approve_credit":
+                continue
+            if run.status == "pending":
+                app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
+            assert app.queue.get(run.proposal_id).status == "executed"
+            change = app.supervisor.record_outcome(run.proposal_id, "bad")  # every approved credit defaults
+            outcomes += 1
+            if change is not None:
+                break
+        assert change is not None, "a run of defaults must demote the action"
+        assert change.direction == "demote"
+        assert (change.from_level, change.to_level) == ("band_2", "review_all")
+        assert change.kpi.bad_outcomes == outcomes
+        assert app.autonomy.level(AGENT, "approve_credit", default="shadow") == "review_all"
+        audited = [e for e in app.audit.entries() if e.kind == "autonomy.changed"]
+        assert audited[-1].payload["kpi"]["bad_outcomes"] == outcomes  # type: ignore[index,call-overload]
+        history = app.autonomy.history(AGENT, "approve_credit")
+        assert history[-1].kpi is not None
+        assert history[-1].kpi.bad_outcomes == outcomes
