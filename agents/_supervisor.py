@@ -20,7 +20,7 @@ from langgraph.types import Command
 from agents._errors import InvalidEdit
 from agents._supervised import ReviewOutcome, SupervisedStep
 from core import JsonObject
-from policies import LadderChange, ReviewVerdict
+from policies import KpiSnapshot, LadderChange, ReviewVerdict
 from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, UserDirectory
 from tools import action_hash
 
@@ -128,11 +128,10 @@ class Supervisor:
                     resumed.append(self.resume(item))
         return resumed
 
-    def review_ladder(self, agent: str, action: str) -> LadderChange | None:
-        """Evaluate the action's autonomy ladder on its current KPIs and apply a move, audited."""
+    def ladder_state(self, agent: str, action: str) -> tuple[str, KpiSnapshot]:
+        """The action's current autonomy level and the KPIs its ladder judges it on."""
         step = self._runtime(agent).step
         ladder = step.policy.ladder(action)
-        level = step.level(action)
         kpi = self.kpis.snapshot(
             agent,
             action,
@@ -140,7 +139,12 @@ class Supervisor:
             confidence=ladder.promotion.confidence,
             since=self.autonomy.changed_at(agent, action),
         )
-        change = ladder.evaluate(level, kpi)
+        return step.level(action), kpi
+
+    def review_ladder(self, agent: str, action: str) -> LadderChange | None:
+        """Evaluate the action's autonomy ladder on its current KPIs and apply a move, audited."""
+        level, kpi = self.ladder_state(agent, action)
+        change = self._runtime(agent).step.policy.ladder(action).evaluate(level, kpi)
         if change is not None:
             self.autonomy.apply(change, actor="autonomy-ladder")
             log.info("autonomy.changed", agent=agent, action=action, to=change.to_level, reason=change.reason)

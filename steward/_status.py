@@ -10,17 +10,10 @@ from supervision import AutonomyChangeView
 
 def autonomy_rows(app: Steward) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for agent, policy in sorted(app.policies.items()):
+    for agent, runtime in sorted(app.supervisor.agents.items()):
+        policy = runtime.step.policy
         for action in sorted(policy.actions):
-            ladder = policy.ladder(action)
-            level = app.autonomy.level(agent, action, default=policy.initial_level(action))
-            kpi = app.kpis.snapshot(
-                agent,
-                action,
-                window=ladder.window,
-                confidence=ladder.promotion.confidence,
-                since=app.autonomy.changed_at(agent, action),
-            )
+            level, kpi = app.supervisor.ladder_state(agent, action)
             history = app.autonomy.history(agent, action)
             last = history[-1] if history else None
             rows.append(
