@@ -69,7 +69,8 @@ def queue_show(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  agent {item.agent}, action {item.action}, customer {item.customer_id}, about {proposal.subject_id}")
     print(f"  arguments {json.dumps(item.arguments)}")
     print(f"  rationale: {proposal.rationale}")
-    print(f"  model {proposal.model_version}: probability {proposal.probability}, score {proposal.score}")
+    probability = "n/a" if proposal.probability is None else f"{proposal.probability:.1%}"
+    print(f"  model {proposal.model_version}: probability of default {probability}, score {proposal.score}")
     gate = item.gate
     print(f"  gate: {gate.outcome} ({gate.source}: {gate.matched}) at level {gate.autonomy_level}")
     for reason in gate.reasons:

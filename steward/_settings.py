@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     policy_dir: Path | None = Field(default=None, description="Folder of policy YAML files; default: bundled.")
     data_dir: Path = Field(default=BUNDLED_DATA, description="Folder of bundled datasets (german_credit/...).")
     review_sla_hours: float = Field(default=48.0, gt=0, description="Hours before a pending review expires.")
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR (logs go to stderr).")
     log_json: bool = Field(default=False, description="Log JSON lines instead of human-readable lines.")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: no LLM.")
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM endpoint.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings()
-        configure_logging(settings.log_level if args.command != "demo" else "WARNING", json=settings.log_json)
+        configure_logging(settings.log_level, json=settings.log_json)
         handler = _handler(args)
         return handler(args, settings)
     except StewardError as exc:
@@ -142,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("steward: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `steward queue show ID | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
