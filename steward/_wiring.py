@@ -15,7 +15,7 @@ from agents import AgentRuntime, Supervisor, build_credit_agent
 from agents.credit import RationaleWriter, TemplateRationale
 from agents.llm import LLMEndpoint, OpenAIRationale
 from agents.scorecard import CreditAssessment, CreditScorecard, load_german_credit, train_scorecard
-from core import Clock, SystemClock
+from core import Clock, ConfigurationError, SystemClock
 from customers import CustomerRepository
 from policies import Policy, default_policy_dir, load_policy
 from steward._checkpoint import open_checkpointer
@@ -82,8 +82,13 @@ class Steward:
 
 def load_policies(policy_dir: Path | None) -> dict[str, Policy]:
     folder = policy_dir or default_policy_dir()
-    policies = [load_policy(path) for path in sorted(folder.glob("*.yaml"))]
-    return {policy.agent: policy for policy in policies}
+    policies = {policy.agent: policy for policy in (load_policy(p) for p in sorted(folder.glob("*.yaml")))}
+    if "credit_approval" not in policies:
+        raise ConfigurationError(
+            f"no policy for the credit_approval agent in {folder}: add credit_approval.yaml "
+            "(copy the bundled policies/credit_approval.yaml) or unset STEWARD_POLICY_DIR"
+        )
+    return policies
 
 
 @contextmanager

@@ -193,3 +193,12 @@ def test_demo_builds_a_fresh_installation_and_says_what_is_simulated(
 def _counts(demo_output: str) -> list[str]:
     keep = ("auto-executed", "waiting for review", "denied", "reviewed:", "outcome:")
     return [line.strip() for line in demo_output.splitlines() if line.strip().startswith(keep)]
+
+
+def test_a_policy_folder_without_the_credit_policy_is_a_clear_error(
+    steward_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STEWARD_POLICY_DIR", str(tmp_path))
+    code, _, err = _run(capsys, "queue", "list")
+    assert code == 1
+    assert "no policy for the credit_approval agent" in err
