@@ -1,21 +1,35 @@
-"""Offline evaluations: the credit scorecard's StatLog cost and AUC, on held-out data and in CV.
+"""Offline evaluations on labelled data.
 
-`run_credit_eval` backs `steward eval credit --data DIR`; `python -m evals.credit_cv` reproduces the
-cross-validation figures quoted in the README.
+- Credit: the scorecard's StatLog cost and AUC on held-out data and in CV. `run_credit_eval` backs
+  `steward eval credit --data DIR`; `python -m evals.credit_cv` reproduces the README's CV figures.
+- Identity: pairwise precision, recall and F1 of the record matcher on FEBRL-layout folders.
+  `run_identity_eval` backs `steward eval identity --data DIR`.
 """
 
 from evals._credit import CreditEvalReport, evaluate_credit, run_credit_eval
 from evals._cross_validation import CrossValidationReport, cross_validate_credit
+from evals._identity import (
+    IdentityEvalReport,
+    IdentityTaskResult,
+    evaluate_dedupe,
+    evaluate_link,
+    run_identity_eval,
+)
 from evals._metrics import Confusion, auc, confusion, statlog_cost
 
 __all__ = [
     "Confusion",
     "CreditEvalReport",
     "CrossValidationReport",
+    "IdentityEvalReport",
+    "IdentityTaskResult",
     "auc",
     "confusion",
     "cross_validate_credit",
     "evaluate_credit",
+    "evaluate_dedupe",
+    "evaluate_link",
     "run_credit_eval",
+    "run_identity_eval",
     "statlog_cost",
 ]

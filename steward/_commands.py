@@ -174,6 +174,23 @@ def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
+    from evals import run_identity_eval
+
+    report = run_identity_eval(args.data)
+    if args.json:
+        _dump(report.model_dump(mode="json"))
+        return 0
+    print(f"identity eval on {args.data}")
+    print(f"  {'task':22} {'precision':>9} {'recall':>7} {'F1':>7} {'true pairs':>10} {'predicted':>9}")
+    for task in report.tasks:
+        print(
+            f"  {task.name:22} {task.precision:9.4f} {task.recall:7.4f} {task.f1:7.4f} "
+            f"{task.true_pairs:10} {task.predicted_pairs:9}"
+        )
+    return 0
+
+
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from steward._database import make_engine
     from steward._migrations import upgrade

@@ -119,6 +119,19 @@ def _parser() -> argparse.ArgumentParser:
     e_credit.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with german_credit.csv")
     e_credit.add_argument("--json", action="store_true", help="print JSON")
 
+    e_identity = evals.add_parser(
+        "identity",
+        help="evaluate the record matcher on FEBRL-layout data",
+        description=(
+            "Run the unsupervised record matcher (Fellegi-Sunter, parameters learnt by EM without labels) on "
+            "each FEBRL task whose files are in DIR (febrl_dataset1-3.csv dedupe, febrl_dataset4a/4b.csv link) "
+            "and report precision, recall and F1 of the predicted pairs against the true-pair files, which "
+            "only the scoring reads."
+        ),
+    )
+    e_identity.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder in the FEBRL layout")
+    e_identity.add_argument("--json", action="store_true", help="print JSON")
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -161,6 +174,7 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("autonomy", "status"): c.autonomy_status,
         ("audit", "verify"): c.audit_verify,
         ("eval", "credit"): c.eval_credit,
+        ("eval", "identity"): c.eval_identity,
         ("db", "upgrade"): c.db_upgrade,
     }
     action = getattr(args, f"{args.command}_command", None)
