@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.engine import Engine
 
 from agents import AgentRuntime, Supervisor, build_credit_agent
 from agents.credit import RationaleWriter, TemplateRationale
-from agents.llm import LLMEndpoint, OpenAIRationale
-from agents.scorecard import CreditAssessment, CreditScorecard, load_german_credit, train_scorecard
 from core import Clock, ConfigurationError, SystemClock
 from customers import CustomerRepository
 from policies import Policy, default_policy_dir, load_policy
@@ -24,6 +22,9 @@ from steward._migrations import upgrade
 from steward._settings import Settings
 from supervision import ApprovalQueue, AuditLog, AutonomyStore, KpiStore, UserDirectory
 from tools import ToolContext
+
+if TYPE_CHECKING:
+    from agents.scorecard import CreditAssessment, CreditScorecard
 
 log = structlog.get_logger(__name__)
 
@@ -50,7 +51,13 @@ class LazyScorecard:
 
 
 def load_or_train_scorecard(model_path: Path, training_csv: Path, *, retrain: bool = False) -> CreditScorecard:
-    """Load the saved scorecard, or train it on `training_csv` and save it for next time."""
+    """Load the saved scorecard, or train it on `training_csv` and save it for next time.
+
+    The scorecard's libraries (pandas, scikit-learn, optbinning) are imported here, on first use, so
+    commands that never score start quickly.
+    """
+    from agents.scorecard import CreditScorecard, load_german_credit, train_scorecard
+
     if model_path.exists() and not retrain:
         return CreditScorecard.load(model_path)
     log.info("scorecard.training", data=str(training_csv))
@@ -112,6 +119,8 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
         rationale: RationaleWriter | None = None  # None: the agent writes its deterministic template
         if settings.llm_base_url:
+            from agents.llm import LLMEndpoint, OpenAIRationale  # the openai client only when configured
+
             endpoint = LLMEndpoint(
                 base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key
             )

@@ -48,10 +48,9 @@ def _information_facts(facts: Facts, args: RequestInformationArgs) -> JsonObject
     return _with_proposal_action(facts, "request_information")
 
 
-CREDIT_ACTIONS: dict[str, ActionSpec[Any]] = {
-    "approve_credit": ActionSpec("approve_credit", ApproveCreditArgs, approve_credit, _approve_facts),
-    "decline_credit": ActionSpec("decline_credit", DeclineCreditArgs, decline_credit, _decline_facts),
-    "request_information": ActionSpec(
-        "request_information", RequestInformationArgs, request_information, _information_facts
-    ),
-}
+_SPECS: tuple[ActionSpec[Any], ...] = (
+    ActionSpec("approve_credit", ApproveCreditArgs, approve_credit, _approve_facts),
+    ActionSpec("decline_credit", DeclineCreditArgs, decline_credit, _decline_facts),
+    ActionSpec("request_information", RequestInformationArgs, request_information, _information_facts),
+)
+CREDIT_ACTIONS: dict[str, ActionSpec[Any]] = {spec.name: spec for spec in _SPECS}
