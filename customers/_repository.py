@@ -9,13 +9,17 @@ from typing import Any, Protocol, get_args
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import Clock, JsonObject, JsonValue, NotFound
 from customers._errors import ApplicationConflict, CustomersError, DecisionConflict, ObservationConflict
-from customers._lineage import field_value, golden_record, history
+from customers._lineage import DEFAULT_RULES, field_value, golden_record, history
+from customers._merge import merge_customers, record_identity_decision
+from customers._signals import AttentionEntry, Event, attention_list, customer_events
+from customers._source_tables import CUSTOMER_LINK, IDENTITY_DECISION, STAGED
+from customers._survivorship import SurvivorshipRules
 from customers._tables import (
     CREDIT_APPLICATION,
     CREDIT_DECISION,
@@ -35,6 +39,7 @@ from customers._views import (
     CreditDecisionView,
     FieldValue,
     GoldenRecord,
+    MergeOutcome,
 )
 
 PENDING_STATUSES: tuple[ApplicationStatus, ...] = ("received", "information_requested")
@@ -69,6 +74,29 @@ _FIELD_HISTORY = (
     )
     .where(CUSTOMER.c.id == bindparam("customer_id"))
 )
+_STAGED_COLUMNS = (
+    STAGED.c.id,
+    STAGED.c.source_system,
+    STAGED.c.record_id,
+    STAGED.c.fields,
+    STAGED.c.field_times,
+    STAGED.c.is_current,
+    STAGED.c.observed_at,
+    STAGED.c.received_at,
+)
+_LINKED_VERSIONS = (
+    core_select(*_STAGED_COLUMNS)
+    .select_from(
+        CUSTOMER_LINK.join(
+            STAGED,
+            (STAGED.c.source_system == CUSTOMER_LINK.c.source_system)
+            & (STAGED.c.entity == CUSTOMER_LINK.c.entity)
+            & (STAGED.c.record_id == CUSTOMER_LINK.c.record_id),
+        )
+    )
+    .where(CUSTOMER_LINK.c.customer_id == bindparam("customer_id"))
+)
+_MERGED_INTO = core_select(CUSTOMER.c.merged_into).where(CUSTOMER.c.id == bindparam("customer_id"))
 _APPLICATION = core_select(CREDIT_APPLICATION).where(CREDIT_APPLICATION.c.id == bindparam("application_id"))
 _CUSTOMER_APPLICATIONS = (
     core_select(CREDIT_APPLICATION)
@@ -188,9 +216,22 @@ class CustomerBatch:
 class CustomerRepository:
     """Customer data on one database: the golden record with lineage, applications and decisions."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, rules: SurvivorshipRules = DEFAULT_RULES) -> None:
         self._engine = engine
         self._clock = clock
+        self._rules = rules
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def rules(self) -> SurvivorshipRules:
+        return self._rules
 
     @contextmanager
     def batch(self) -> Iterator[CustomerBatch]:
@@ -228,24 +269,117 @@ class CustomerRepository:
             )
 
     def golden(self, customer_id: str) -> GoldenRecord:
-        """The current value of every field of the customer, each with its lineage."""
+        """The surviving value of every field of the customer, each with its lineage and conflicts.
+
+        A customer merged into another answers with the other's record (its data moved there).
+        """
         with self._engine.connect() as connection:
+            customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(_GOLDEN, {"customer_id": customer_id}).all()
-        if not rows:
-            raise NotFound("customer", customer_id)
-        return golden_record(customer_id, [row for row in rows if row.id is not None])
+            if not rows:
+                raise NotFound("customer", customer_id)
+            staged = connection.execute(_LINKED_VERSIONS, {"customer_id": customer_id}).all()
+        return golden_record(customer_id, [row for row in rows if row.id is not None], staged, self._rules)
 
     def field_history(self, customer_id: str, field: str) -> list[FieldValue]:
-        """Every observation of one field, oldest first; the last one is the golden value."""
+        """Every value any source reported for one field, oldest first (every version of every record)."""
         with self._engine.connect() as connection:
+            customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(_FIELD_HISTORY, {"customer_id": customer_id, "field": field}).all()
-        if not rows:
-            raise NotFound("customer", customer_id)
-        return history(row for row in rows if row.id is not None)
+            if not rows:
+                raise NotFound("customer", customer_id)
+            staged = connection.execute(_LINKED_VERSIONS, {"customer_id": customer_id}).all()
+        return history((row for row in rows if row.id is not None), staged, field=field)
+
+    def canonical_id(self, customer_id: str) -> str:
+        """The id a customer is known by now: itself, or the customer it was merged into."""
+        with self._engine.connect() as connection:
+            return _follow_merges(connection, customer_id)
 
     def customer_ids(self) -> list[str]:
         with Session(self._engine) as session:
             return list(session.exec(select(CustomerRow.id).order_by(col(CustomerRow.id))).all())
+
+    # -- signals -------------------------------------------------------------------------------
+
+    def attention(self, top: int, as_of: datetime | None = None) -> list[AttentionEntry]:
+        """The `top` customers who most need attention at `as_of` (default now), each with reasons."""
+        with self._engine.connect() as connection:
+            return attention_list(connection, as_utc(as_of or self._clock.now()), top)
+
+    def timeline(self, customer_id: str) -> list[Event]:
+        """Every event of the customer from every source, oldest first."""
+        with self._engine.connect() as connection:
+            return customer_events(connection, _follow_merges(connection, customer_id))
+
+    # -- identity ------------------------------------------------------------------------------
+
+    def merge_customers(
+        self,
+        customer_id: str,
+        other_customer_id: str,
+        *,
+        record: str,
+        other_record: str,
+        decided_by: str,
+        reference: str,
+    ) -> MergeOutcome:
+        """Merge two customers into the older one, once per `reference` (a replay changes nothing).
+
+        Everything of the absorbed customer moves (links, observations, events, applications); its id
+        stays as a pointer, so old references still find the merged customer.
+        """
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                core_select(IDENTITY_DECISION.c.id).where(IDENTITY_DECISION.c.reference == reference)
+            ).first()
+            first, second = _follow_merges(connection, customer_id), _follow_merges(connection, other_customer_id)
+            if done is not None:
+                return MergeOutcome(
+                    kept=first, absorbed=second if second != first else other_customer_id, replayed=True
+                )
+            if first == second:
+                raise CustomersError(f"customers {customer_id!r} and {other_customer_id!r} are already one customer")
+            created = dict(
+                connection.execute(
+                    core_select(CUSTOMER.c.id, CUSTOMER.c.created_at).where(CUSTOMER.c.id.in_([first, second]))
+                ).all()
+            )
+            for candidate in (first, second):
+                if candidate not in created:
+                    raise NotFound("customer", candidate)
+            keep, absorb = sorted((first, second), key=lambda c: (as_utc(created[c]), c))
+            now = as_utc(self._clock.now())
+            merge_customers(connection, keep, absorb, now)
+            record_identity_decision(connection, record, other_record, "same", decided_by, reference, now)
+        return MergeOutcome(kept=keep, absorbed=absorb, replayed=False)
+
+    def keep_apart(self, record: str, other_record: str, *, decided_by: str, reference: str) -> None:
+        """Record that two source records are different people, so they are not proposed again."""
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                core_select(IDENTITY_DECISION.c.id).where(IDENTITY_DECISION.c.reference == reference)
+            ).first()
+            if done is None:
+                now = as_utc(self._clock.now())
+                record_identity_decision(connection, record, other_record, "distinct", decided_by, reference, now)
+
+    def source_links(self) -> list[tuple[str, str, str, str]]:
+        """Every (source system, entity, record id, customer id) link of a person record to its customer."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(core_select(CUSTOMER_LINK)).all()
+        return [(row.source_system, row.entity, row.record_id, row.customer_id) for row in rows]
+
+    def open_applications_of(self, customer_ids: Collection[str]) -> int:
+        """How many applications of these customers still wait for a final decision."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                core_select(CREDIT_APPLICATION.c.id).where(
+                    CREDIT_APPLICATION.c.customer_id.in_(list(customer_ids)),
+                    CREDIT_APPLICATION.c.status.in_(PENDING_STATUSES),
+                )
+            ).all()
+        return len(rows)
 
     # -- applications --------------------------------------------------------------------------
 
@@ -350,6 +484,15 @@ class CustomerRepository:
         return session.exec(
             select(CreditDecisionRow).where(CreditDecisionRow.idempotency_key == idempotency_key)
         ).first()
+
+
+def _follow_merges(connection: Connection, customer_id: str) -> str:
+    for _ in range(100):
+        merged_into = connection.execute(_MERGED_INTO, {"customer_id": customer_id}).scalar_one_or_none()
+        if merged_into is None:
+            return customer_id
+        customer_id = merged_into
+    raise CustomersError(f"customer {customer_id!r}: the chain of merges does not end; repair customer.merged_into")
 
 
 def _replay(stored: CreditDecisionRow, application_id: str, decision: CreditDecisionKind) -> CreditDecisionView:

@@ -20,7 +20,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _utc_column(*, index: bool = False) -> Any:
+def utc_column(*, index: bool = False) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=index))
 
 
@@ -30,7 +30,9 @@ class CustomerRow(SQLModel, table=True):
     __tablename__ = "customer"
 
     id: str = Field(primary_key=True, max_length=64)
-    created_at: datetime = _utc_column()
+    created_at: datetime = utc_column()
+    merged_into: str | None = Field(default=None, max_length=64)
+    """Set when identity resolution merged this customer into another; its data moved there."""
 
 
 class ObservationRow(SQLModel, table=True):
@@ -59,8 +61,8 @@ class ObservationRow(SQLModel, table=True):
     value: Any = Field(sa_column=Column(JSON, nullable=True))
     source_system: str = Field(max_length=64)
     source_record_id: str = Field(max_length=128)
-    observed_at: datetime = _utc_column()
-    recorded_at: datetime = _utc_column()
+    observed_at: datetime = utc_column()
+    recorded_at: datetime = utc_column()
 
 
 class CreditApplicationRow(SQLModel, table=True):
@@ -76,7 +78,7 @@ class CreditApplicationRow(SQLModel, table=True):
     installment_rate: int
     requested_by: str | None = Field(default=None, max_length=128)
     status: str = Field(max_length=32, index=True)
-    received_at: datetime = _utc_column()
+    received_at: datetime = utc_column()
     source_system: str = Field(max_length=64)
     source_record_id: str = Field(max_length=128)
 
@@ -91,15 +93,15 @@ class CreditDecisionRow(SQLModel, table=True):
     decision: str = Field(max_length=32)
     idempotency_key: str = Field(unique=True, max_length=200)
     details: Any = Field(sa_column=Column(JSON, nullable=False))
-    decided_at: datetime = _utc_column()
+    decided_at: datetime = utc_column()
 
 
-def _table(model: type[SQLModel]) -> Table:
+def core_table(model: type[SQLModel]) -> Table:
     return cast(Table, inspect(model).local_table)
 
 
-CUSTOMER = _table(CustomerRow)
-OBSERVATION = _table(ObservationRow)
-CREDIT_APPLICATION = _table(CreditApplicationRow)
-CREDIT_DECISION = _table(CreditDecisionRow)
+CUSTOMER = core_table(CustomerRow)
+OBSERVATION = core_table(ObservationRow)
+CREDIT_APPLICATION = core_table(CreditApplicationRow)
+CREDIT_DECISION = core_table(CreditDecisionRow)
 """The Core tables behind the models, for read paths that need rows, not ORM objects."""

@@ -24,16 +24,20 @@ class FieldValue(_Frozen):
     source_system: str
     source_record_id: str
     observed_at: AwareDatetime
+    rule: str | None = None
+    """The survivorship rule that chose this value (set on golden values, not on history)."""
 
 
 class GoldenRecord(_Frozen):
     """The current best value of every field of one customer, each with its lineage.
 
-    Survivorship rule (this slice): the most recently observed value wins, whatever its source.
+    Survivorship rules (see `customers._survivorship`) choose each value among the source records
+    linked to the customer; `conflicts` keeps the differing values that lost, per field.
     """
 
     customer_id: str
     fields: dict[str, FieldValue]
+    conflicts: dict[str, list[FieldValue]] = {}
 
     def get(self, field: str) -> FieldValue | None:
         return self.fields.get(field)
@@ -125,4 +129,12 @@ class CreditDecisionView(_Frozen):
     idempotency_key: str
     details: dict[str, JsonValue]
     decided_at: AwareDatetime
+    replayed: bool = False
+
+
+class MergeOutcome(_Frozen):
+    """Which customer a merge kept and which it absorbed; `replayed`: it had already been done."""
+
+    kept: str
+    absorbed: str
     replayed: bool = False

@@ -4,6 +4,8 @@
   `steward eval credit --data DIR`; `python -m evals.credit_cv` reproduces the README's CV figures.
 - Identity: pairwise precision, recall and F1 of the record matcher on FEBRL-layout folders.
   `run_identity_eval` backs `steward eval identity --data DIR`.
+- World: ingestion of a generated demo world scored against the generator's truth
+  (`run_world_eval`, `python -m benchmarks.golden_record_scale`).
 """
 
 from evals._credit import CreditEvalReport, evaluate_credit, run_credit_eval
@@ -16,6 +18,7 @@ from evals._identity import (
     run_identity_eval,
 )
 from evals._metrics import Confusion, auc, confusion, statlog_cost
+from evals._world import PairScore, WorldEvalReport, run_world_eval, score_against_truth
 
 __all__ = [
     "Confusion",
@@ -23,6 +26,8 @@ __all__ = [
     "CrossValidationReport",
     "IdentityEvalReport",
     "IdentityTaskResult",
+    "PairScore",
+    "WorldEvalReport",
     "auc",
     "confusion",
     "cross_validate_credit",
@@ -31,5 +36,7 @@ __all__ = [
     "evaluate_link",
     "run_credit_eval",
     "run_identity_eval",
+    "run_world_eval",
+    "score_against_truth",
     "statlog_cost",
 ]

@@ -36,7 +36,7 @@ def _dump(value: Any) -> None:
 def demo(args: argparse.Namespace, settings: Settings) -> int:
     from steward._demo import run_demo
 
-    return run_demo(settings, history=args.history, new=args.new, seed=args.seed)
+    return run_demo(settings, history=args.history, new=args.new, seed=args.seed, people=args.people)
 
 
 def queue_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -199,4 +199,81 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(engine)
     engine.dispose()
     print("database is at the latest schema")
+    return 0
+
+
+def ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._ingest import run_ingest
+
+    def progress(line: str) -> None:
+        if not args.json:
+            print(line, flush=True)
+
+    with open_steward(settings) as app:
+        outcome = run_ingest(app, args.source or None, progress)
+    summary = outcome.as_json()
+    if args.json:
+        _dump(summary)
+        return 0 if outcome.report.reconciles else 1
+    print("\nreconciliation (received = staged + quarantined):")
+    for load in outcome.report.loads:
+        for name, counts in load.entities.items():
+            mark = "ok" if counts.reconciles else "MISMATCH"
+            print(
+                f"  {load.system}.{name:16} received {counts.received:7}  staged {counts.staged:7}  "
+                f"quarantined {counts.quarantined:5}  {mark}"
+            )
+            for reason, count in counts.reasons.most_common(3):
+                print(f"      quarantined {count} x {reason}")
+    resolution = outcome.report.resolution
+    if resolution is not None:
+        print(
+            f"identity: {resolution.person_records} person records → {resolution.customers} customers "
+            f"({resolution.new_customers} new, {resolution.new_links} new links, "
+            f"{len(resolution.merges)} automatic merges, {len(resolution.candidates)} uncertain matches)"
+        )
+    if outcome.proposals or outcome.already_proposed:
+        made = ", ".join(f"{count} {status}" for status, count in sorted(outcome.proposals.items())) or "none new"
+        print(f"merge_customers proposals: {made}; {outcome.already_proposed} already waiting in the queue")
+    print(
+        f"timeline: {outcome.report.events_updated} events updated, "
+        f"{outcome.report.events_without_customer} waiting for their person record; "
+        f"credit applications added: {len(outcome.report.applications_added)}"
+    )
+    return 0 if outcome.report.reconciles else 1
+
+
+def customer_show(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._customer import customer_view, print_customer
+
+    with open_steward(settings) as app:
+        view = customer_view(app, args.id)
+    if args.json:
+        _dump(view)
+        return 0
+    print_customer(view)
+    return 0
+
+
+def attention(args: argparse.Namespace, settings: Settings) -> int:
+    if args.top < 1:
+        from core import ConfigurationError
+
+        raise ConfigurationError("--top must be at least 1")
+    with open_steward(settings) as app:
+        entries = app.customers.attention(args.top)
+    if args.json:
+        _dump([entry.as_json() for entry in entries])
+        return 0
+    if not entries:
+        print("no customer needs attention (no reasons found on the timeline)")
+        return 0
+    for rank, entry in enumerate(entries, start=1):
+        print(f"{rank:3}. {entry.customer_id}  score {entry.score:.2f}")
+        for reason in entry.reasons:
+            print(f"       - {reason.text}")
+            for ev in reason.evidence[:2]:
+                print(
+                    f"           {ev.source_system}/{ev.record_id} ({ev.kind}, {ev.occurred_at:%Y-%m-%d}): {ev.detail}"
+                )
     return 0

@@ -1,28 +1,36 @@
-"""`steward demo`: a fresh installation, a simulated history that gives the ladder evidence, new applications.
+"""`steward demo`: a generated world of five source systems, ingested into golden records, then a
+simulated credit history that gives the ladder evidence, and new applications.
 
-Everything runs through the real components (database, checkpointer, agent graph, policy gate,
-queue, audit, ladder). Only the people and the future are simulated: reviewers decide from the
-dataset's labels with a seeded chance of missing a bad applicant, and loan outcomes are the labels.
+Everything runs through the real components (connectors, staging, identity resolution, database,
+checkpointer, agent graphs, policy gate, queue, audit, ladder). What is simulated: the source systems'
+exports (`customers.world`, borrowing German credit applicants, CDNOW purchases and CFPB
+complaints), the reviewers (they decide from the dataset's labels with a seeded chance of missing a
+bad applicant) and the loan outcomes (the labels).
 """
 
 from __future__ import annotations
 
+import csv
 import random
 import shutil
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from agents import CreditApprovalAgent
 from core import ConfigurationError, FixedClock
-from customers import load_applicants, read_outcome_labels
+from customers import OutcomeLabel, read_outcome_labels
+from customers.world import SOURCES_FILE, generate_world
 from steward._database import is_sqlite
+from steward._ingest import IngestOutcome, run_ingest
 from steward._settings import Settings
 from steward._status import autonomy_rows
 from steward._wiring import Steward, open_steward
 from supervision import QueueItem
+from tools import IncompleteCustomerRecord
 
 DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "officer": ("Olivia Officer", ("credit_officer",)),
@@ -40,7 +48,6 @@ SIMULATED_REVIEWERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sim-senior-2": ("Simulated senior 2", ("senior_credit_officer", "credit_officer")),
 }
 
-HISTORY_DAYS = 180
 MISSED_BAD_RATE = 0.6
 """Chance that a simulated reviewer approves a credit that will go bad (they cannot see the future)."""
 OVERRIDE_DECLINE_RATE = 0.3
@@ -90,6 +97,42 @@ def _seed_users(app: Steward) -> None:
         app.users.add(user_id, name=name, roles=roles)
 
 
+def _world_labels(world: Path, german_credit_csv: Path) -> dict[str, OutcomeLabel]:
+    """Credit request id → the German credit label of the applicant it borrows (simulation only)."""
+    by_row = read_outcome_labels(german_credit_csv)
+    with (world / "truth" / "people.csv").open(newline="", encoding="utf-8") as handle:
+        row_of = {r["person_id"]: int(r["german_credit_row"]) for r in csv.DictReader(handle)}
+    with (world / "truth" / "records.csv").open(newline="", encoding="utf-8") as handle:
+        person_of = {r["record_id"]: r["person_id"] for r in csv.DictReader(handle) if r["source_system"] == "erp"}
+    with (world / "erp" / "credit_requests.csv").open(newline="", encoding="utf-8") as handle:
+        return {
+            r["request_id"]: by_row[f"A-{row_of[person_of[r['customer_no']]]:04d}"]
+            for r in csv.DictReader(handle)
+            if r["customer_no"] in person_of
+        }
+
+
+def _print_ingest(outcome: IngestOutcome) -> None:
+    report = outcome.report
+    for load in report.loads:
+        received = sum(c.received for c in load.entities.values())
+        staged = sum(c.staged for c in load.entities.values())
+        quarantined = sum(c.quarantined for c in load.entities.values())
+        print(f"    {load.system:10} received {received:6}  staged {staged:6}  quarantined {quarantined:4}")
+    print(f"    counts reconcile (received = staged + quarantined): {'yes' if report.reconciles else 'NO'}")
+    resolution = report.resolution
+    if resolution is not None:
+        print(
+            f"  identity resolution: {resolution.person_records} person records → {resolution.customers} customers; "
+            f"{len(resolution.candidates)} uncertain matches → merge_customers proposals "
+            f"({', '.join(f'{n} {s}' for s, n in sorted(outcome.proposals.items())) or 'none'})"
+        )
+    print(
+        f"  signals timeline: {report.events_updated} events; "
+        f"credit applications from the ERP: {len(report.applications_added)}"
+    )
+
+
 def _replay_history(
     app: Steward,
     clock: FixedClock,
@@ -101,10 +144,14 @@ def _replay_history(
     """Run past applications through the real pipeline with simulated reviewers and outcomes."""
     reviewer = SimulatedReviewer(random.Random(seed))
     counts: Counter[str] = Counter()
-    step = timedelta(days=HISTORY_DAYS) / max(len(ids), 1)
     for n, application_id in enumerate(ids, start=1):
-        clock.advance(step)
-        run = agent.run(application_id)
+        received = app.customers.application(application_id).received_at
+        clock.current = max(clock.current, received + timedelta(hours=2))
+        try:
+            run = agent.run(application_id)
+        except IncompleteCustomerRecord:
+            counts["not assessed: incomplete golden record"] += 1
+            continue
         label: Literal["good", "bad"] = "bad" if labels[application_id] == "bad" else "good"
         item = app.queue.get(run.proposal_id)
         if item.status == "pending":
@@ -130,46 +177,61 @@ def _replay_history(
     return counts
 
 
-def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
+def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: int) -> int:
     if history < 0 or new < 0:
         raise ConfigurationError("--history and --new must be zero or more")
+    if people < 100:
+        raise ConfigurationError("--people must be at least 100")
     _fresh_home(settings)
     now = datetime.now(UTC)
-    clock = FixedClock(now - timedelta(days=HISTORY_DAYS + 8))
+    world = settings.home / "world"
+    settings = settings.model_copy(update={"sources": world / "sources.yaml"})
+    print(f"Steward demo in {settings.home.resolve()}")
+    print(f"SIMULATED source systems: generating a world of {people} people (seed {seed}) in {world}")
+    summary = generate_world(world, people=people, seed=seed, as_of=now.date(), data_dir=settings.data_dir)
+    shutil.copy(SOURCES_FILE, world / "sources.yaml")
+    print(
+        f"  {sum(summary.counts.values()):,} rows from crm, erp, shop, ticketing, marketing "
+        "(German credit applicants, CDNOW purchases, CFPB complaints; typos, nicknames, moves, duplicates)"
+    )
+    labels = _world_labels(world, settings.german_credit_csv)
+    with (world / "erp" / "credit_requests.csv").open(newline="", encoding="utf-8") as handle:
+        first_request = min(datetime.fromisoformat(r["requested_at"]) for r in csv.DictReader(handle))
+    clock = FixedClock(first_request - timedelta(days=1))
     with open_steward(settings, clock=clock) as app:
         if app.queue.list(limit=1):
             raise ConfigurationError(
                 "the demo needs an empty database and this PostgreSQL database already holds proposals; "
                 "point STEWARD_DATABASE_URL at a new database (the demo never wipes PostgreSQL)"
             )
-        print(f"Steward demo in {settings.home.resolve()} ({app.engine.url.get_backend_name()})")
+        print(f"\nIngest ({app.engine.url.get_backend_name()}): steward ingest")
         _seed_users(app)
-        csv = settings.german_credit_csv
-        loaded = load_applicants(app.customers, csv)
-        labels = read_outcome_labels(csv)
-        print(
-            f"  loaded {len(loaded.loaded)} applicants ({loaded.customers} customers) from {csv.name}: "
-            "golden records with field lineage from crm, core_banking, credit_bureau, loan_origination"
-        )
+        outcome = run_ingest(app)
+        _print_ingest(outcome)
         model = app.scorer.model
-        print(f"  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
-        ids = sorted(loaded.loaded)
+        print(f"\n  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
+        pending = sorted(app.customers.pending_applications(), key=lambda a: (a.received_at, a.id))
+        ids = [a.id for a in pending if a.id in labels]
         if history + new > len(ids):
-            raise ConfigurationError(f"--history plus --new is more than the {len(ids)} bundled applicants")
+            raise ConfigurationError(f"--history plus --new is more than the {len(ids)} credit applications")
         agent = CreditApprovalAgent(app.credit)
         print(
-            f"\nSIMULATED history: {history} past applications over {HISTORY_DAYS} days. Reviewer decisions and "
-            f"loan outcomes are simulated from the dataset's labels (seed {seed}); everything else is real."
+            f"\nSIMULATED history: {history} past applications as they arrived. Reviewer decisions and loan outcomes "
+            f"are simulated from the dataset's labels (seed {seed}); everything else is real."
         )
         counts = _replay_history(app, clock, agent, ids[:history], labels, seed)
         for key in sorted(counts):
             print(f"    {key:24} {counts[key]}")
-        clock.current = now
+        clock.current = max(clock.current, now)
         print(f"\nNew applications: {new}")
         statuses: Counter[str] = Counter()
         actions: Counter[str] = Counter()
         for application_id in ids[history : history + new]:
-            run = agent.run(application_id)
+            try:
+                run = agent.run(application_id)
+            except IncompleteCustomerRecord:
+                statuses["not assessed: incomplete golden record"] += 1
+                continue
             statuses[run.status] += 1
             actions[f"{run.action} → {run.status}"] += 1
         print(f"  auto-executed        {statuses['executed']}")
@@ -177,6 +239,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
         print(f"  denied               {statuses['denied']}")
         if statuses["failed"]:
             print(f"  failed               {statuses['failed']}")
+        if statuses["not assessed: incomplete golden record"]:
+            print(f"  not assessed         {statuses['not assessed: incomplete golden record']} (incomplete record)")
         for key in sorted(actions):
             print(f"    {key:34} {actions[key]}")
         print("\nAutonomy (KPIs over each action's window; expiries are not counted as rejections):")
@@ -189,6 +253,9 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
             )
             if row["last_change"]:
                 print(f"    last change: {row['last_change']}")
+        print("\nWho needs attention this week (steward attention --top 5):")
+        for entry in app.customers.attention(5):
+            print(f"  {entry.customer_id}  score {entry.score:.2f}: {'; '.join(r.text for r in entry.reasons)[:150]}")
         verification = app.audit.verify()
         print(f"\nAudit chain {'intact' if verification.ok else 'BROKEN'}: {verification.count} entries")
         print(
@@ -197,6 +264,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int) -> int:
             "\nNext: steward queue list --status pending"
             "\n      steward queue show ID"
             "\n      steward queue decide ID --approve --as officer"
+            "\n      steward attention --top 10; steward customer show CUSTOMER_ID"
             "\n      steward autonomy status; steward audit verify"
+            f"\nSource exports: {world} (edit one and run `steward ingest` to see incremental updates)"
         )
     return 0

@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     )
     policy_dir: Path | None = Field(default=None, description="Folder of policy YAML files; default: bundled.")
     data_dir: Path = Field(default=BUNDLED_DATA, description="Folder of bundled datasets (german_credit/...).")
+    sources: Path | None = Field(
+        default=None,
+        description="Source-system configuration (YAML) for `steward ingest`; default: <home>/world/sources.yaml.",
+    )
+    survivorship: Path | None = Field(
+        default=None, description="Survivorship rules (YAML) of the golden record; default: bundled."
+    )
     review_sla_hours: float = Field(default=48.0, gt=0, description="Hours before a pending review expires.")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR (logs go to stderr).")
     log_json: bool = Field(default=False, description="Log JSON lines instead of human-readable lines.")
@@ -52,6 +59,16 @@ class Settings(BaseSettings):
     @property
     def german_credit_csv(self) -> Path:
         return self.data_dir / "german_credit" / "german_credit.csv"
+
+    @property
+    def sources_file(self) -> Path:
+        return self.sources or self.home / "world" / "sources.yaml"
+
+    @property
+    def survivorship_file(self) -> Path:
+        from customers import DEFAULT_SURVIVORSHIP_FILE
+
+        return self.survivorship or DEFAULT_SURVIVORSHIP_FILE
 
     @property
     def review_sla(self) -> timedelta:

@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 
 from agents import AgentRuntime, Supervisor, build_credit_agent
 from agents.credit import RationaleWriter, TemplateRationale
+from agents.identity import build_identity_agent
 from core import Clock, ConfigurationError, SystemClock
-from customers import CustomerRepository
+from customers import CustomerRepository, load_survivorship
 from policies import Policy, default_policy_dir, load_policy
 from steward._checkpoint import open_checkpointer
 from steward._database import make_engine
@@ -84,17 +85,19 @@ class Steward:
     scorer: LazyScorecard
     policies: dict[str, Policy]
     credit: AgentRuntime
+    identity: AgentRuntime
     supervisor: Supervisor
 
 
 def load_policies(policy_dir: Path | None) -> dict[str, Policy]:
     folder = policy_dir or default_policy_dir()
     policies = {policy.agent: policy for policy in (load_policy(p) for p in sorted(folder.glob("*.yaml")))}
-    if "credit_approval" not in policies:
-        raise ConfigurationError(
-            f"no policy for the credit_approval agent in {folder}: add credit_approval.yaml "
-            "(copy the bundled policies/credit_approval.yaml) or unset STEWARD_POLICY_DIR"
-        )
+    for agent in ("credit_approval", "identity_resolution"):
+        if agent not in policies:
+            raise ConfigurationError(
+                f"no policy for the {agent} agent in {folder}: add {agent}.yaml "
+                f"(copy the bundled policies/{agent}.yaml) or unset STEWARD_POLICY_DIR"
+            )
     return policies
 
 
@@ -113,7 +116,7 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         autonomy = AutonomyStore(engine, clock, audit)
         kpis = KpiStore(engine, clock)
         users = UserDirectory(engine)
-        customers = CustomerRepository(engine, clock)
+        customers = CustomerRepository(engine, clock, load_survivorship(settings.survivorship_file))
         scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
         policies = load_policies(settings.policy_dir)
         tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
@@ -135,8 +138,21 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             checkpointer=checkpointer,
             rationale=rationale,
         )
+        identity = build_identity_agent(
+            tools=tools,
+            policy=policies["identity_resolution"],
+            queue=queue,
+            autonomy=autonomy,
+            clock=clock,
+            review_sla=settings.review_sla,
+            checkpointer=checkpointer,
+        )
         supervisor = Supervisor(
-            queue=queue, autonomy=autonomy, kpis=kpis, users=users, agents={"credit_approval": credit}
+            queue=queue,
+            autonomy=autonomy,
+            kpis=kpis,
+            users=users,
+            agents={"credit_approval": credit, "identity_resolution": identity},
         )
         yield Steward(
             settings=settings,
@@ -151,5 +167,6 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             scorer=scorer,
             policies=policies,
             credit=credit,
+            identity=identity,
             supervisor=supervisor,
         )

@@ -1,4 +1,4 @@
-"""The `steward` command line: demo, review queue, autonomy, audit and evals.
+"""The `steward` command line: demo, ingestion, customers, review queue, autonomy, audit and evals.
 
 Every command builds its settings from `STEWARD_*` variables, configures logging once, and turns a
 `StewardError` into a one-line message on stderr and a non-zero exit code.
@@ -48,19 +48,22 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         help="build the demo in a fresh ./.steward/ and print what happened",
         description=(
-            "Build the demo in a fresh STEWARD_HOME (./.steward/): load the bundled German credit "
-            "applicants, train the credit scorecard, replay a SIMULATED history of reviewed decisions "
-            "(reviewers and loan outcomes simulated from the dataset's labels) so the autonomy ladder has "
-            "evidence, then run new applications and print what was auto-executed, what waits for "
-            "review, what was denied, and each action's autonomy level with the KPIs behind it. Seeds "
-            "the users officer, senior, ops, auditor and engineer. Until the web UI exists this always "
-            "behaves as with --no-serve."
+            "Build the demo in a fresh STEWARD_HOME (./.steward/): generate a SIMULATED world of five source "
+            "systems (CRM, ERP, shop, ticketing, marketing; German credit applicants, CDNOW purchases, CFPB "
+            "complaints, with typos, duplicates and broken rows) in <home>/world, ingest it (staging, quarantine, "
+            "identity resolution, golden records, signals timeline), train the credit scorecard, replay a "
+            "SIMULATED history of reviewed credit decisions (reviewers and loan outcomes simulated from the "
+            "dataset's labels) so the autonomy ladder has evidence, then run new applications and print what was "
+            "auto-executed, what waits for review, what was denied, each action's autonomy level with the KPIs "
+            "behind it, and who needs attention. Seeds the users officer, senior, head, ops, auditor and "
+            "engineer. Until the web UI exists this always behaves as with --no-serve."
         ),
     )
     demo.add_argument("--no-serve", action="store_true", help="do not start the web UI afterwards")
     demo.add_argument("--history", type=int, default=450, help="applications in the simulated history")
     demo.add_argument("--new", type=int, default=60, help="new applications run after the history")
-    demo.add_argument("--seed", type=int, default=7, help="seed of the simulated reviewers")
+    demo.add_argument("--seed", type=int, default=7, help="seed of the generated world and the simulated reviewers")
+    demo.add_argument("--people", type=int, default=3000, help="people in the generated world (default 3000)")
 
     queue = sub.add_parser("queue", help="the human-approval queue").add_subparsers(
         dest="queue_command", required=True, metavar="ACTION"
@@ -132,6 +135,51 @@ def _parser() -> argparse.ArgumentParser:
     e_identity.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder in the FEBRL layout")
     e_identity.add_argument("--json", action="store_true", help="print JSON")
 
+    ingest = sub.add_parser(
+        "ingest",
+        help="read the source systems into the golden record",
+        description=(
+            "Read every source system configured in STEWARD_SOURCES (default <home>/world/sources.yaml, which "
+            "`steward demo` writes), or only --source NAME. Every row is staged as received or quarantined with "
+            "the reason, and the counts reconcile (received = staged + quarantined; exit 1 if they do not). Then "
+            "identity resolution links person records to customers: sure matches automatically, uncertain ones "
+            "as merge_customers proposals for review. Events join the signals timeline; credit requests become "
+            "applications. Re-running is incremental: unchanged rows write nothing."
+        ),
+    )
+    ingest.add_argument("--source", action="append", metavar="NAME", help="only this system (repeatable)")
+    ingest.add_argument("--json", action="store_true", help="print the reconciliation report as JSON")
+
+    customer = sub.add_parser("customer", help="one customer's 360 view").add_subparsers(
+        dest="customer_command", required=True, metavar="ACTION"
+    )
+    c_show = customer.add_parser(
+        "show",
+        help="golden record with lineage and conflicts, complaints, orders, payments, consents, proposals",
+        description=(
+            "Show customer ID: every golden field with its lineage (source system, source record, observed at, "
+            "the survivorship rule that chose it) and the conflicting values that lost, the linked source "
+            "records, consents per purpose, the attention reasons, open complaints, recent orders, payments and "
+            "engagement, credit applications and decisions, and the proposals about the customer. An id that "
+            "was merged into another shows the customer it was merged into."
+        ),
+    )
+    c_show.add_argument("id")
+    c_show.add_argument("--json", action="store_true", help="print JSON")
+
+    attention = sub.add_parser(
+        "attention",
+        help="which customers need attention this week, and why",
+        description=(
+            "Rank customers by an attention score built on the signals timeline: open complaints and their age, "
+            "overdue invoices, late payments, buying that stopped, falling e-mail engagement, valuable customers "
+            "not contacted for long, abandoned carts. Each entry lists its reasons with the source records behind "
+            "them. JSON: a list of objects with customer_id, score, reasons (and features)."
+        ),
+    )
+    attention.add_argument("--top", type=int, default=10, help="how many customers (default 10)")
+    attention.add_argument("--json", action="store_true", help="print JSON")
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -176,6 +224,9 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("eval", "credit"): c.eval_credit,
         ("eval", "identity"): c.eval_identity,
         ("db", "upgrade"): c.db_upgrade,
+        ("ingest", None): c.ingest,
+        ("customer", "show"): c.customer_show,
+        ("attention", None): c.attention,
     }
     action = getattr(args, f"{args.command}_command", None)
     return table[(args.command, action)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import assert_never
 
@@ -169,15 +169,22 @@ class ApprovalQueue(ExecutionLedger):
             return read_view(connection, proposal_id)
 
     def list(
-        self, *, status: QueueStatus | None = None, agent: str | None = None, limit: int = 100
+        self,
+        *,
+        status: QueueStatus | None = None,
+        agent: str | None = None,
+        customer_ids: Collection[str] | None = None,
+        limit: int = 100,
     ) -> builtins.list[QueueItem]:
-        """Proposals, newest first, optionally only one status or one agent's."""
+        """Proposals, newest first, optionally only one status, one agent's or some customers'."""
         with Session(self._engine) as session:
             statement = select(ProposalRow)
             if status is not None:
                 statement = statement.where(col(ProposalRow.status) == status)
             if agent is not None:
                 statement = statement.where(col(ProposalRow.agent) == agent)
+            if customer_ids is not None:
+                statement = statement.where(col(ProposalRow.customer_id).in_(builtins.list(customer_ids)))
             statement = statement.order_by(col(ProposalRow.created_at).desc(), col(ProposalRow.id).desc())
             rows = builtins.list(session.exec(statement.limit(limit)))
             reviews: dict[str, builtins.list[ReviewRow]] = defaultdict(builtins.list)

@@ -25,6 +25,7 @@ from tools._context import (
     ReasonCodeLike,
     ToolContext,
 )
+from tools._customer import MergeCustomersArgs, MergeResult, get_customer_360, merge_customers
 from tools._errors import (
     ActionNotAuthorized,
     IncompleteCustomerRecord,
@@ -78,6 +79,8 @@ __all__ = [
     "GrantVerifier",
     "IncompleteCustomerRecord",
     "InvalidToolArguments",
+    "MergeCustomersArgs",
+    "MergeResult",
     "PaymentHistory",
     "ReasonCode",
     "ReasonCodeLike",
@@ -93,9 +96,11 @@ __all__ = [
     "decline_credit",
     "get_application",
     "get_credit_score",
+    "get_customer_360",
     "get_customer_profile",
     "get_exposure",
     "get_payment_history",
+    "merge_customers",
     "request_information",
     "tool_specs",
 ]

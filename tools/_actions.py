@@ -98,7 +98,7 @@ class ActionResult(ToolOutput):
 
 def approve_credit(ctx: ToolContext, args: ApproveCreditArgs, auth: Authorization) -> ActionResult:
     """Approve a credit application on the terms given."""
-    _authorize(ctx, "approve_credit", args.model_dump(mode="json"), auth)
+    authorize(ctx, "approve_credit", args.model_dump(mode="json"), auth)
     application = ctx.customers.application(args.application_id)
     if args.amount > application.amount:
         raise InvalidToolArguments(
@@ -117,7 +117,7 @@ def approve_credit(ctx: ToolContext, args: ApproveCreditArgs, auth: Authorizatio
 
 def decline_credit(ctx: ToolContext, args: DeclineCreditArgs, auth: Authorization) -> ActionResult:
     """Decline a credit application with its reason codes."""
-    _authorize(ctx, "decline_credit", args.model_dump(mode="json"), auth)
+    authorize(ctx, "decline_credit", args.model_dump(mode="json"), auth)
     reason_codes: list[JsonValue] = list(args.reason_codes)
     details: JsonObject = {"reason_codes": reason_codes}
     return _record(ctx, "decline_credit", "declined", args.application_id, details, auth)
@@ -125,13 +125,13 @@ def decline_credit(ctx: ToolContext, args: DeclineCreditArgs, auth: Authorizatio
 
 def request_information(ctx: ToolContext, args: RequestInformationArgs, auth: Authorization) -> ActionResult:
     """Ask the applicant for the listed items; the application waits for them."""
-    _authorize(ctx, "request_information", args.model_dump(mode="json"), auth)
+    authorize(ctx, "request_information", args.model_dump(mode="json"), auth)
     items: list[JsonValue] = list(args.items)
     details: JsonObject = {"items": items}
     return _record(ctx, "request_information", "information_requested", args.application_id, details, auth)
 
 
-def _authorize(ctx: ToolContext, action: ActionName, arguments: JsonObject, auth: Authorization) -> None:
+def authorize(ctx: ToolContext, action: str, arguments: JsonObject, auth: Authorization) -> None:
     """Refuse unless `auth` was issued for exactly this action and its execution has been claimed."""
     if action_hash(action, arguments) != auth.action_hash:
         raise ActionNotAuthorized(action, auth.proposal_id, "the approval was for a different action")

@@ -10,12 +10,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from core import JsonObject
+from customers import Customer360
 from tools._actions import (
     ActionResult,
     ApproveCreditArgs,
     DeclineCreditArgs,
     RequestInformationArgs,
 )
+from tools._customer import MergeCustomersArgs, MergeResult
 from tools._read import (
     ApplicationDetails,
     ApplicationQuery,
@@ -59,6 +61,14 @@ _ALL = (
         "read",
         CustomerQuery,
         CustomerProfile,
+    ),
+    Tool(
+        "get_customer_360",
+        "Read everything known about a customer: golden record with lineage and conflicts, consents, open "
+        "complaints, orders, payments, engagement, attention reasons, credit applications and decisions.",
+        "read",
+        CustomerQuery,
+        Customer360,
     ),
     Tool(
         "get_exposure",
@@ -111,6 +121,14 @@ _ALL = (
         "action",
         RequestInformationArgs,
         ActionResult,
+    ),
+    Tool(
+        "merge_customers",
+        "Merge two customer records that are the same person (the older is kept). "
+        "Runs only after a supervision gate approved this exact action.",
+        "action",
+        MergeCustomersArgs,
+        MergeResult,
     ),
 )
 

@@ -10,16 +10,28 @@ import pandas as pd
 
 from core import ConfigurationError
 from customers.identity._blocking import candidate_pairs_dedupe, candidate_pairs_link
-from customers.identity._compare import compare_pairs
+from customers.identity._compare import (
+    Comparer,
+    Comparison,
+    LevelArray,
+    PatternArray,
+    comparisons_for,
+    decode_patterns,
+    pattern_codes,
+    pattern_space,
+)
 from customers.identity._model import FellegiSunterModel, estimate_u, fit_em
-from customers.identity._normalize import normalize_people
+from customers.identity._normalize import CONTACT_FIELDS, PERSON_FIELDS, PeopleTable, check_person_columns, people_table
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 #: Pairs whose posterior match probability reaches this are matches (the Bayes decision at equal costs).
 MATCH_THRESHOLD = 0.5
 _RANDOM_PAIRS = 100_000
 _SEED = 20240611
+#: Candidate pairs are compared this many at a time, which bounds the memory of the temporaries.
+CHUNK_PAIRS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -28,13 +40,38 @@ class ScoredPairs:
 
     left: IntArray
     right: IntArray
-    weight: npt.NDArray[np.float64]
-    probability: npt.NDArray[np.float64]
+    weight: FloatArray
+    probability: FloatArray
     model: FellegiSunterModel
 
     def matches(self, threshold: float = MATCH_THRESHOLD) -> set[tuple[int, int]]:
         keep = self.probability >= threshold
         return {(int(a), int(b)) for a, b in zip(self.left[keep], self.right[keep], strict=True)}
+
+
+@dataclass(frozen=True)
+class ScoredCandidates:
+    """Candidate pairs by table position with their comparison-vector code; weights are looked up per code."""
+
+    left: IntArray
+    right: IntArray
+    patterns: PatternArray
+    model: FellegiSunterModel
+    comparisons: tuple[Comparison, ...]
+    pattern_weight: FloatArray
+    pattern_probability: FloatArray
+
+    def weight(self) -> FloatArray:
+        out: FloatArray = self.pattern_weight[self.patterns]
+        return out
+
+    def probability(self) -> FloatArray:
+        out: FloatArray = self.pattern_probability[self.patterns]
+        return out
+
+    def levels(self, rows: IntArray) -> LevelArray:
+        """The comparison vectors of the candidate pairs at `rows`."""
+        return decode_patterns(self.patterns[rows], self.comparisons)
 
 
 def _labels(df: pd.DataFrame) -> IntArray:
@@ -46,7 +83,7 @@ def _labels(df: pd.DataFrame) -> IntArray:
     return labels
 
 
-def _random_positions(n_left: int, n_right: int, *, same: bool) -> tuple[IntArray, IntArray]:
+def random_positions(n_left: int, n_right: int, *, same: bool) -> tuple[IntArray, IntArray]:
     rng = np.random.default_rng(_SEED)
     size = min(_RANDOM_PAIRS, n_left * n_right)
     li = rng.integers(0, n_left, size=size, dtype=np.int64)
@@ -57,39 +94,62 @@ def _random_positions(n_left: int, n_right: int, *, same: bool) -> tuple[IntArra
     return li, ri
 
 
-def _score(
-    left: pd.DataFrame, right: pd.DataFrame, li: IntArray, ri: IntArray, *, same: bool
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], FellegiSunterModel]:
-    levels = compare_pairs(left, right, li, ri)
-    random_li, random_ri = _random_positions(len(left), len(right), same=same)
-    u = estimate_u(compare_pairs(left, right, random_li, random_ri))
-    model = fit_em(levels, u)
-    return model.weights(levels), model.posterior(levels), model
+def score_candidates(
+    table: PeopleTable, li: IntArray, ri: IntArray, random_li: IntArray, random_ri: IntArray
+) -> ScoredCandidates:
+    """Compare the candidate pairs in chunks, fit the model by EM on their distinct comparison vectors."""
+    comparisons = comparisons_for(table)
+    comparer = Comparer(table, comparisons, expected_pairs=len(li) + len(random_li))
+    patterns = np.empty(len(li), dtype=np.int32)
+    for start in range(0, len(li), CHUNK_PAIRS):
+        stop = start + CHUNK_PAIRS
+        patterns[start:stop] = pattern_codes(comparer.levels(li[start:stop], ri[start:stop]), comparisons)
+    u = estimate_u(comparer.levels(random_li, random_ri), [c.n_levels for c in comparisons])
+    space = pattern_space(comparisons)
+    counts = np.bincount(patterns, minlength=space)
+    seen = np.flatnonzero(counts)
+    seen_levels = decode_patterns(seen, comparisons)
+    names = tuple(c.name for c in comparisons)
+    model = fit_em(seen_levels, u, counts=counts[seen].astype(np.float64), comparisons=names)
+    pattern_weight = np.zeros(space, dtype=np.float64)
+    pattern_weight[seen] = model.weights(seen_levels)
+    pattern_probability = np.zeros(space, dtype=np.float64)
+    pattern_probability[seen] = model.probability(pattern_weight[seen])
+    return ScoredCandidates(li, ri, patterns, model, comparisons, pattern_weight, pattern_probability)
+
+
+def _person_columns(df: pd.DataFrame) -> pd.DataFrame:
+    check_person_columns(df)
+    return df[[c for c in (*PERSON_FIELDS, *CONTACT_FIELDS) if c in df.columns]]
 
 
 def score_dedupe(df: pd.DataFrame) -> ScoredPairs:
     """Score every candidate pair of records within `df` (labels ordered i < j)."""
     labels = _labels(df)
-    people = normalize_people(df)
-    li, ri = candidate_pairs_dedupe(people)
-    weight, probability, model = _score(people, people, li, ri, same=True)
+    table = people_table(df)
+    li, ri = candidate_pairs_dedupe(table)
+    scored = score_candidates(table, li, ri, *random_positions(table.size, table.size, same=True))
     a, b = labels[li], labels[ri]
-    return ScoredPairs(np.minimum(a, b), np.maximum(a, b), weight, probability, model)
+    return ScoredPairs(np.minimum(a, b), np.maximum(a, b), scored.weight(), scored.probability(), scored.model)
 
 
 def score_link(df_a: pd.DataFrame, df_b: pd.DataFrame) -> ScoredPairs:
     """Score every candidate pair (record of `df_a`, record of `df_b`)."""
     labels_a, labels_b = _labels(df_a), _labels(df_b)
-    people_a, people_b = normalize_people(df_a), normalize_people(df_b)
-    li, ri = candidate_pairs_link(people_a, people_b)
-    weight, probability, model = _score(people_a, people_b, li, ri, same=False)
-    return ScoredPairs(labels_a[li], labels_b[ri], weight, probability, model)
+    both = pd.concat([_person_columns(df_a), _person_columns(df_b)], ignore_index=True)
+    table = people_table(both)
+    n_a = len(df_a)
+    li, ri = candidate_pairs_link(table, n_a)
+    random_li, random_ri = random_positions(n_a, len(df_b), same=False)
+    scored = score_candidates(table, li, ri + n_a, random_li, random_ri + n_a)
+    return ScoredPairs(labels_a[li], labels_b[ri], scored.weight(), scored.probability(), scored.model)
 
 
 def match_dedupe(df: pd.DataFrame) -> set[tuple[int, int]]:
     """Pairs (i, j), i < j, of row-index labels of `df` judged to be the same person.
 
-    Reads only the ten person fields; an id column such as ``rec_id`` is never looked at.
+    Reads only the person fields (and ``email``/``phone`` when present); an id column such as
+    ``rec_id`` is never looked at.
     """
     return score_dedupe(df).matches()
 

@@ -39,7 +39,11 @@ def test_newer_observation_supersedes_and_history_keeps_both(repo: CustomerRepos
 
     assert golden.customer_id == "C-1"
     assert golden.fields["housing"] == FieldValue(
-        value="own", source_system="crm", source_record_id="crm-1", observed_at=T0 + timedelta(days=3)
+        value="own",
+        source_system="crm",
+        source_record_id="crm-1",
+        observed_at=T0 + timedelta(days=3),
+        rule="most_recent",
     )
     assert golden.text("housing") == "own"
     assert golden.integer("age_in_years") == 41

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core import ConfigurationError
-from customers.identity import PERSON_FIELDS, match_dedupe, match_link, soundex
+from customers.identity import PERSON_FIELDS, match_dedupe, match_link, score_dedupe, soundex
 
 GIVEN = ["james", "olivia", "liam", "emma", "noah", "ava", "lucas", "mia", "oscar", "chloe", "jack", "ruby"]
 SURNAMES = ["smith", "nguyen", "brown", "wilson", "taylor", "martin", "white", "harris", "clarke", "walker"]
@@ -124,6 +124,20 @@ def test_index_labels_are_returned_not_positions() -> None:
     shifted = frame.set_axis(frame.index + 1000)
     predicted = match_dedupe(shifted)
     assert predicted == {(i + 1000, j + 1000) for i, j in match_dedupe(frame)}
+
+
+def test_email_and_phone_are_compared_only_when_the_records_have_them() -> None:
+    frame, truth = generated_people(200, seed=5)
+    duplicate_of = {j: i for i, j in truth}
+    person = [duplicate_of.get(k, k) for k in range(len(frame))]
+    plain = score_dedupe(frame)
+    assert plain.model.comparisons == ("given_name", "surname", "date_of_birth", "soc_sec_id", "address")
+
+    contacts = frame.assign(email=[f"person{p}@example.com" for p in person], phone=[f"+61 4{p:08d}" for p in person])
+    scored = score_dedupe(contacts)
+    assert scored.model.comparisons[-2:] == ("email", "phone")
+    assert len(scored.model.m[-1]) == 3
+    assert _f1(scored.matches(), truth) >= _f1(plain.matches(), truth) >= 0.95
 
 
 def test_missing_person_columns_are_a_configuration_error() -> None:

@@ -120,7 +120,12 @@ def test_autonomy_status_reports_levels_and_kpis(
     code, out, _ = _run(capsys, "autonomy", "status", "--json")
     assert code == 0
     rows = json.loads(out)
-    assert {row["action"] for row in rows} == {"approve_credit", "decline_credit", "request_information"}
+    assert {(row["agent"], row["action"]) for row in rows} == {
+        ("credit_approval", "approve_credit"),
+        ("credit_approval", "decline_credit"),
+        ("credit_approval", "request_information"),
+        ("identity_resolution", "merge_customers"),
+    }
     for row in rows:
         assert row["level"] == "shadow"
         assert row["kpi"]["reviewed"] == 0

@@ -18,6 +18,7 @@ def _specs(kind: ToolKind | None = None) -> list[Any]:
 def test_every_tool_is_registered_with_its_kind() -> None:
     assert {name: tool.kind for name, tool in TOOLS.items()} == {
         "get_customer_profile": "read",
+        "get_customer_360": "read",
         "get_exposure": "read",
         "get_payment_history": "read",
         "get_credit_score": "read",
@@ -25,6 +26,7 @@ def test_every_tool_is_registered_with_its_kind() -> None:
         "approve_credit": "action",
         "decline_credit": "action",
         "request_information": "action",
+        "merge_customers": "action",
     }
     for name in TOOLS:
         assert callable(getattr(tools, name))
@@ -50,4 +52,4 @@ def test_action_schema_carries_the_argument_constraints() -> None:
 
     assert parameters["required"] == ["application_id", "amount", "duration_months"]
     assert parameters["properties"]["amount"]["exclusiveMinimum"] == 0
-    assert len(_specs("read")) == 5 and len(_specs("action")) == 3
+    assert len(_specs("read")) == 6 and len(_specs("action")) == 4
