@@ -7,6 +7,7 @@ from the current and past versions of the rows linked to it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -122,9 +123,28 @@ class CustomerEventRow(SQLModel, table=True):
     details: Any = Field(sa_column=Column(JSON, nullable=False))
 
 
+class ErasedRecordRow(SQLModel, table=True):
+    """A source record of an erased person: ingestion skips it, so erasure survives the next import.
+
+    Only a keyed hash of (system, entity, record id) is kept, never the id itself.
+    """
+
+    __tablename__ = "erased_record"
+
+    record_hash: str = Field(primary_key=True, max_length=64)
+    erased_at: datetime = utc_column()
+
+
 INGEST_RUN = core_table(IngestRunRow)
 STAGED = core_table(StagedRecordRow)
 QUARANTINE = core_table(QuarantineRow)
 CUSTOMER_LINK = core_table(CustomerLinkRow)
 IDENTITY_DECISION = core_table(IdentityDecisionRow)
 CUSTOMER_EVENT = core_table(CustomerEventRow)
+ERASED_RECORD = core_table(ErasedRecordRow)
+
+
+def erased_hash(system: str, entity: str, record_id: str) -> str:
+    """The hash under which an erased source record is remembered."""
+    text = f"{system}\x1f{entity}\x1f{record_id}"
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20, person=b"steward-erasure").hexdigest()

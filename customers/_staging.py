@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from core import JsonValue
-from customers._source_tables import INGEST_RUN, QUARANTINE, STAGED
+from customers._source_tables import ERASED_RECORD, INGEST_RUN, QUARANTINE, STAGED, erased_hash
 from customers._tables import as_utc
 from customers.sources import EntitySpec, InvalidRow, SourcesConfig, open_connector, parse_row
 
@@ -30,13 +30,15 @@ Progress = Callable[[str], None]
 
 @dataclass
 class EntityCounts:
-    """What one entity's load did. received = new + changed + unchanged + quarantined, always."""
+    """What one entity's load did. received = new + changed + unchanged + quarantined + suppressed, always."""
 
     received: int = 0
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    suppressed: int = 0
+    """Rows of erased people: skipped and not stored, so an erasure survives re-imports."""
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -45,7 +47,7 @@ class EntityCounts:
 
     @property
     def reconciles(self) -> bool:
-        return self.received == self.staged + self.quarantined
+        return self.received == self.staged + self.quarantined + self.suppressed
 
     def as_json(self) -> dict[str, JsonValue]:
         return {
@@ -55,6 +57,7 @@ class EntityCounts:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "quarantined": self.quarantined,
+            "suppressed_erased": self.suppressed,
             "quarantine_reasons": dict(self.reasons.most_common()),
         }
 
@@ -92,8 +95,19 @@ def stage_system(
     references: dict[str, dict[str, dict[str, JsonValue]]] = {}
     order = sorted(system.entities.items(), key=lambda item: _ROLE_ORDER[item[1].role])
     for entity_name, entity in order:
+        subject = (
+            system.person_entity(entity.subject_entity, system=system_name)
+            if entity.role in ("event", "credit_application")
+            else None
+        )
         counts = _stage_entity(
-            connection, system_name, entity_name, entity, connector.rows(entity_name, entity), references, load_id, now
+            connection,
+            (system_name, entity_name, subject),
+            entity,
+            connector.rows(entity_name, entity),
+            references,
+            load_id,
+            now,
         )
         entities[entity_name] = counts
         if entity.role == "reference":
@@ -121,14 +135,14 @@ def _current_fields(connection: Connection, system: str, entity: str) -> dict[st
 
 def _stage_entity(
     connection: Connection,
-    system: str,
-    entity_name: str,
+    names: tuple[str, str, str | None],
     entity: EntitySpec,
     rows: Iterator[Any],
     references: dict[str, dict[str, dict[str, JsonValue]]],
     load_id: int,
     now: datetime,
 ) -> EntityCounts:
+    system, entity_name, subject_entity = names
     current = {
         row.record_id: (row.id, row.content_hash, row.version)
         for row in connection.execute(
@@ -138,6 +152,7 @@ def _stage_entity(
         )
     }
     counts = EntityCounts()
+    erased = set(connection.execute(select(ERASED_RECORD.c.record_hash)).scalars())
     seen: dict[str, int] = {}
     staged: list[dict[str, Any]] = []
     quarantined: list[dict[str, Any]] = []
@@ -178,6 +193,16 @@ def _stage_entity(
                         fields[name] = value
         except InvalidRow as exc:
             quarantine(raw_row.position, raw_row.raw, str(exc))
+            continue
+        if erased and (
+            erased_hash(system, entity_name, record.record_id) in erased
+            or (
+                subject_entity
+                and record.subject_id
+                and erased_hash(system, subject_entity, record.subject_id) in erased
+            )
+        ):
+            counts.suppressed += 1
             continue
         first = seen.get(record.record_id)
         if first is not None:

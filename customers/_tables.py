@@ -33,6 +33,8 @@ class CustomerRow(SQLModel, table=True):
     created_at: datetime = utc_column()
     merged_into: str | None = Field(default=None, max_length=64)
     """Set when identity resolution merged this customer into another; its data moved there."""
+    erased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    """Set when the person's data was erased (GDPR Art. 17); only this id and the dates remain."""
 
 
 class ObservationRow(SQLModel, table=True):
