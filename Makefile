@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test lint typecheck pytest bench postgres clean
+.PHONY: setup demo test lint typecheck pytest bench postgres chromium clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,9 @@ demo: setup
 postgres:
 	bash scripts/ensure-postgres.sh
 
+chromium:
+	bash scripts/ensure-chromium.sh
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -27,7 +30,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: setup postgres
+pytest: setup postgres chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest

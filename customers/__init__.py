@@ -29,6 +29,16 @@ from customers._fields import (
     OBJECTS_TO_AUTOMATED_DECISIONS,
     VULNERABLE,
 )
+from customers._gdpr import (
+    DEFAULT_RETENTION_FILE,
+    ErasureReport,
+    RetentionOutcome,
+    RetentionRules,
+    apply_retention,
+    erase_customer,
+    export_customer_data,
+    load_retention,
+)
 from customers._ingest import AUTO_MATCH_FROM, REVIEW_MATCH_FROM, Ingestor, IngestReport
 from customers._loader import ApplicantRow, LoadReport, OutcomeLabel, load_applicants, read_outcome_labels
 from customers._repository import CustomerBatch, CustomerRepository
@@ -60,6 +70,7 @@ __all__ = [
     "CRM",
     "CRM_FIELDS",
     "CUSTOMER_CREDIT_FIELDS",
+    "DEFAULT_RETENTION_FILE",
     "DEFAULT_SURVIVORSHIP_FILE",
     "LOAN_ORIGINATION",
     "OBJECTS_TO_AUTOMATED_DECISIONS",
@@ -82,6 +93,7 @@ __all__ = [
     "CustomersError",
     "DecisionConflict",
     "EntityCounts",
+    "ErasureReport",
     "Event",
     "Evidence",
     "Features",
@@ -99,11 +111,17 @@ __all__ = [
     "OutcomeLabel",
     "Reason",
     "ResolutionReport",
+    "RetentionOutcome",
+    "RetentionRules",
     "SurvivorshipRules",
     "SystemLoad",
     "TimelineItem",
+    "apply_retention",
     "customer_360",
+    "erase_customer",
+    "export_customer_data",
     "load_applicants",
+    "load_retention",
     "load_survivorship",
     "read_outcome_labels",
 ]

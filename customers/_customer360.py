@@ -50,6 +50,8 @@ class Customer360(BaseModel):
 
     customer_id: str
     merged_from: list[str]
+    erased_at: datetime | None
+    """Set when the person's data was erased (GDPR): then only the id and dates remain."""
     golden: GoldenRecord
     records: list[LinkedRecord]
     consents: dict[str, FieldValue | None]
@@ -94,6 +96,7 @@ def customer_360(repo: CustomerRepository, customer_id: str, as_of: datetime | N
                 .order_by(CUSTOMER_LINK.c.source_system, CUSTOMER_LINK.c.entity, CUSTOMER_LINK.c.record_id)
             )
         ]
+        erased_at = connection.execute(select(CUSTOMER.c.erased_at).where(CUSTOMER.c.id == current)).scalar_one()
         merged_from = sorted(
             connection.execute(select(CUSTOMER.c.id).where(CUSTOMER.c.merged_into == current)).scalars()
         )
@@ -104,6 +107,7 @@ def customer_360(repo: CustomerRepository, customer_id: str, as_of: datetime | N
     return Customer360(
         customer_id=current,
         merged_from=merged_from,
+        erased_at=as_utc(erased_at) if erased_at else None,
         golden=golden,
         records=records,
         consents={purpose: golden.get(name) for purpose, name in CONSENT_PURPOSES.items()},

@@ -196,13 +196,25 @@ class Ingestor:
         engine = self._repo.engine
         with engine.connect() as connection:
             recorded = set(connection.execute(select(CREDIT_APPLICATION.c.id)).scalars())
-            links = {
-                (row.source_system, row.entity, row.record_id): row.customer_id
-                for row in connection.execute(select(CUSTOMER_LINK))
-            }
             rows = connection.execute(
                 select(STAGED).where(STAGED.c.role == "credit_application", STAGED.c.is_current.is_(True))
             ).all()
+            # Every link is read only when some application still needs its customer.
+            links = (
+                {
+                    (row.source_system, row.entity, row.record_id): row.customer_id
+                    for row in connection.execute(
+                        select(
+                            CUSTOMER_LINK.c.source_system,
+                            CUSTOMER_LINK.c.entity,
+                            CUSTOMER_LINK.c.record_id,
+                            CUSTOMER_LINK.c.customer_id,
+                        )
+                    )
+                }
+                if any(row.record_id not in recorded for row in rows)
+                else {}
+            )
         added: list[str] = []
         waiting = 0
         with self._repo.batch() as batch:

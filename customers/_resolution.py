@@ -10,13 +10,13 @@ the uncertain band become merge candidates for a person to confirm or reject.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, insert, select
 
 from core import JsonValue
@@ -106,32 +106,69 @@ class ResolutionReport:
         }
 
 
-def person_frame(fields: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Person records in the matcher's layout (FEBRL columns plus e-mail and phone)."""
-    import pandas as pd
+_UNIQUE_COLUMNS = frozenset({"email", "phone", "soc_sec_id"})
+"""Matcher columns whose values are mostly distinct; the others repeat a lot and share their strings."""
+_READ_CHUNK = 20_000
+_WRITE_CHUNK = 20_000
 
-    columns: dict[str, list[str]] = {name: [] for name in PERSON_COLUMNS}
-    for values in fields:
-        for column, name in _FROM_FIELD.items():
-            value = values.get(name)
-            columns[column].append("" if value is None else str(value))
+
+class _PersonColumns:
+    """The matcher's columns, filled one record at a time; repeated values share one string object."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[str]] = {name: [] for name in PERSON_COLUMNS}
+        self._fields: list[tuple[str, Callable[[str], None], dict[str, str] | None]] = [
+            (name, self.columns[column].append, None if column in _UNIQUE_COLUMNS else {})
+            for column, name in _FROM_FIELD.items()
+        ]
+        self._dob = self.columns["date_of_birth"].append
+        self._dobs: dict[str, str] = {}
+
+    def add(self, values: dict[str, Any]) -> None:
+        get = values.get
+        for name, append, shared in self._fields:
+            value = get(name)
+            if value is None:
+                append("")
+                continue
+            text = value if type(value) is str else str(value)
+            append(text if shared is None else shared.setdefault(text, text))
         dob = values.get("date_of_birth")
-        columns["date_of_birth"].append(str(dob).replace("-", "") if dob else "")
-    return pd.DataFrame(columns)
+        if dob:
+            text = str(dob).replace("-", "")
+            self._dob(self._dobs.setdefault(text, text))
+        else:
+            self._dob("")
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.columns)
 
 
-def _people(connection: Connection) -> tuple[list[RecordKey], list[dict[str, Any]]]:
+def person_frame(fields: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Person records in the matcher's layout (FEBRL columns plus e-mail and phone)."""
+    columns = _PersonColumns()
+    for values in fields:
+        columns.add(values)
+    return columns.frame()
+
+
+def _people(connection: Connection) -> tuple[list[RecordKey], pd.DataFrame]:
+    """Every current person record's key and its matcher columns, read in chunks (no record kept whole)."""
     rows = connection.execute(
         select(STAGED.c.source_system, STAGED.c.entity, STAGED.c.record_id, STAGED.c.fields)
         .where(STAGED.c.role == "person", STAGED.c.is_current.is_(True))
-        .order_by(STAGED.c.source_system, STAGED.c.entity, STAGED.c.record_id)
+        .order_by(STAGED.c.source_system, STAGED.c.entity, STAGED.c.record_id),
+        execution_options={"yield_per": _READ_CHUNK},  # this statement only: a server-side cursor on PostgreSQL
     )
     keys: list[RecordKey] = []
-    fields: list[dict[str, Any]] = []
-    for row in rows:
-        keys.append((row.source_system, row.entity, row.record_id))
-        fields.append(row.fields)
-    return keys, fields
+    columns = _PersonColumns()
+    names: dict[str, str] = {}
+    for system, entity, record_id, fields in rows:
+        keys.append((names.setdefault(system, system), names.setdefault(entity, entity), record_id))
+        columns.add(fields)
+    return keys, columns.frame()
 
 
 def _links(connection: Connection) -> dict[RecordKey, str]:
@@ -190,40 +227,56 @@ def _evidence(agreement: dict[str, int]) -> dict[str, str]:
     return {name: words.get(level, f"agrees (level {level})") for name, level in agreement.items()}
 
 
+def _groups_in_order(cluster: npt.NDArray[np.int64], root: npt.NDArray[np.int64]) -> list[list[int]]:
+    """Record positions grouped by the root of their cluster, each group ascending, groups by first position."""
+    group_of = root[cluster]
+    order = np.argsort(group_of, kind="stable")
+    grouped = group_of[order]
+    starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+    ends = np.append(starts[1:], len(order))
+    by_first = np.argsort(order[starts], kind="stable")
+    positions = order.tolist()
+    return [
+        positions[start:stop] for start, stop in zip(starts[by_first].tolist(), ends[by_first].tolist(), strict=True)
+    ]
+
+
 def resolve_and_link(
     connection: Connection, now: datetime, *, auto_from: float, review_from: float
 ) -> ResolutionReport:
-    keys, fields = _people(connection)
+    keys, frame = _people(connection)
     report = ResolutionReport(person_records=len(keys))
     if not keys:
         return report
     from customers.identity import resolve_people  # pandas and rapidfuzz load only when resolving
 
     links = _links(connection)
-    resolution: Resolution = resolve_people(person_frame(fields), auto_from=auto_from, review_from=review_from)
+    resolution: Resolution = resolve_people(frame, auto_from=auto_from, review_from=review_from)
+    del frame
     cluster = np.asarray(resolution.cluster, dtype=np.int64)
     n_clusters = int(cluster.max()) + 1 if len(cluster) else 0
 
     # Sticky links: clusters holding records of one existing customer belong together.
     groups = _Groups(n_clusters)
     first_cluster_of: dict[str, int] = {}
-    for position, key in enumerate(keys):
-        customer = links.get(key)
-        if customer is None:
-            continue
-        label = int(cluster[position])
-        seen = first_cluster_of.setdefault(customer, label)
-        groups.union(seen, label)
-    members: dict[int, list[int]] = defaultdict(list)
-    for position in range(len(keys)):
-        members[groups.find(int(cluster[position]))].append(position)
+    if links:
+        for position, key in enumerate(keys):
+            customer = links.get(key)
+            if customer is None:
+                continue
+            label = int(cluster[position])
+            seen = first_cluster_of.setdefault(customer, label)
+            groups.union(seen, label)
+    root = np.fromiter((groups.find(label) for label in range(n_clusters)), dtype=np.int64, count=n_clusters)
+    members = _groups_in_order(cluster, root)
 
     created = dict(connection.execute(select(CUSTOMER.c.id, CUSTOMER.c.created_at)).all())
     distinct = _distinct_customers(connection, links)
     reasons = _link_reasons(resolution, len(keys))
-    new_links: list[dict[str, Any]] = []
+    fresh: list[str] = []
     customer_of = [""] * len(keys)
-    for positions in members.values():
+    link_reason: list[str | None] = [None] * len(keys)  # why a record not linked before joins; None if linked
+    for positions in members:
         existing = sorted({links[keys[p]] for p in positions if keys[p] in links}, key=lambda c: (created[c], c))
         if existing:
             target = existing[0]
@@ -237,45 +290,80 @@ def resolve_and_link(
                         links[key] = target
         else:
             target = new_customer_id(keys[positions[0]])
-            connection.execute(insert(CUSTOMER).values(id=target, created_at=now, merged_into=None))
+            fresh.append(target)
             created[target] = now
             report.new_customers += 1
+        single = len(positions) == 1
         for p in positions:
-            key = keys[p]
-            if key in links:
-                customer_of[p] = links[key]
-                continue
-            customer_of[p] = target
-            links[key] = target
-            new_links.append(
-                {
-                    "source_system": key[0],
-                    "entity": key[1],
-                    "record_id": key[2],
-                    "customer_id": target,
-                    "reason": reasons[p] if len(positions) > 1 else "new customer",
-                    "linked_at": now,
-                }
-            )
-    for start in range(0, len(new_links), 5000):
-        connection.execute(insert(CUSTOMER_LINK), new_links[start : start + 5000])
-    report.new_links = len(new_links)
+            known = links.get(keys[p])
+            if known is not None:
+                customer_of[p] = known
+            else:
+                customer_of[p] = target
+                link_reason[p] = "new customer" if single else reasons[p]
+    # New rows in key order (records come sorted by key, customer ids are sorted here): the indexes grow
+    # at their end instead of at random pages, which matters at a million rows.
+    fresh.sort()
+    for start in range(0, len(fresh), _WRITE_CHUNK):
+        rows = [
+            {"id": customer, "created_at": now, "merged_into": None} for customer in fresh[start : start + _WRITE_CHUNK]
+        ]
+        connection.execute(insert(CUSTOMER), rows)
+    new_links: list[dict[str, Any]] = []
+    for p, reason in enumerate(link_reason):
+        if reason is None:
+            continue
+        system, entity, record_id = keys[p]
+        new_links.append(
+            {
+                "source_system": system,
+                "entity": entity,
+                "record_id": record_id,
+                "customer_id": customer_of[p],
+                "reason": reason,
+                "linked_at": now,
+            }
+        )
+        if len(new_links) >= _WRITE_CHUNK:
+            connection.execute(insert(CUSTOMER_LINK), new_links)
+            report.new_links += len(new_links)
+            new_links.clear()
+    if new_links:
+        connection.execute(insert(CUSTOMER_LINK), new_links)
+        report.new_links += len(new_links)
     report.customers = len(set(customer_of))
     report.candidates = _candidates(connection, resolution, keys, customer_of)
     return report
 
 
 def _link_reasons(resolution: Resolution, n: int) -> list[str]:
-    """Why each record joined its cluster: the strongest kind of link it has."""
+    """Why each record joined its cluster: the strongest kind of link it has (the first such link)."""
+    from customers.identity import LINK_REASONS
+
     strength = {"tax_id": 4, "email": 3, "phone": 2, "probabilistic": 1}
-    best: list[tuple[int, str]] = [(0, "same cluster")] * n
-    for link in resolution.links:
-        label = link.reason if link.reason != "probabilistic" else f"probabilistic match p={link.probability:.3f}"
-        rank = strength.get(link.reason, 0)
-        for position in (link.left, link.right):
-            if rank > best[position][0]:
-                best[position] = (rank, label if link.reason == "probabilistic" else f"same {link.reason}")
-    return [reason for _, reason in best]
+    links = resolution.links
+    reason = np.asarray(links.reason, dtype=np.int64)
+    rank = np.array([strength.get(name, 0) for name in LINK_REASONS], dtype=np.int64)[reason]
+    # Each link touches its left record, then its right one, in link order.
+    position = np.column_stack((np.asarray(links.left, dtype=np.int64), np.asarray(links.right, dtype=np.int64)))
+    position = position.ravel()
+    rank = np.repeat(rank, 2)
+    best = np.zeros(n, dtype=np.int64)
+    np.maximum.at(best, position, rank)
+    labels = {strength.get(name, 0): f"same {name}" for name in LINK_REASONS if name != "probabilistic"}
+    out = ["same cluster"] * n
+    for level, label in labels.items():
+        if level > 0:
+            for p in np.flatnonzero(best == level).tolist():
+                out[p] = label
+    # A record whose strongest link is probabilistic is labelled with its first such link's probability.
+    probabilistic = np.repeat(reason == LINK_REASONS.index("probabilistic"), 2)
+    first_position, first_at = np.unique(position[probabilistic], return_index=True)
+    probability = np.repeat(np.asarray(links.probability, dtype=np.float64), 2)[probabilistic][first_at]
+    for p, value in zip(first_position.tolist(), probability.tolist(), strict=True):
+        if best[p] == strength["probabilistic"]:
+            out[p] = f"probabilistic match p={value:.3f}"
+    return out
 
 
 def _candidates(

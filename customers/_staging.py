@@ -73,8 +73,12 @@ class SystemLoad:
         return any(counts.new or counts.changed for counts in self.entities.values())
 
 
+_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""What `json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` does, built once."""
+
+
 def content_hash(values: dict[str, JsonValue]) -> str:
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _HASH_ENCODER.encode(values)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -181,7 +185,7 @@ def _stage_entity(
             continue
         try:
             record = parse_row(raw_row.values, entity)
-            fields = dict(record.fields)
+            fields = dict(record.fields) if entity.lookups else record.fields
             for lookup_name, lookup in entity.lookups.items():
                 key = raw_row.values.get(lookup.key)
                 target = references.get(lookup.entity, {}).get(str(key)) if key not in (None, "") else None

@@ -11,7 +11,7 @@ from core import JsonObject
 from policies import ReviewRequirement, ReviewVerdict
 from steward._settings import Settings
 from steward._wiring import open_steward
-from supervision import QueueItem
+from supervision import MIN_PASSWORD_LENGTH, QueueItem, WeakPassword
 
 
 def _summary(item: QueueItem) -> JsonObject:
@@ -36,7 +36,10 @@ def _dump(value: Any) -> None:
 def demo(args: argparse.Namespace, settings: Settings) -> int:
     from steward._demo import run_demo
 
-    return run_demo(settings, history=args.history, new=args.new, seed=args.seed, people=args.people)
+    code = run_demo(settings, history=args.history, new=args.new, seed=args.seed, people=args.people)
+    if code != 0 or args.no_serve:
+        return code
+    return serve(argparse.Namespace(host="127.0.0.1", port=8000), settings)
 
 
 def queue_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -70,7 +73,10 @@ def queue_show(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  arguments {json.dumps(item.arguments)}")
     print(f"  rationale: {proposal.rationale}")
     probability = "n/a" if proposal.probability is None else f"{proposal.probability:.1%}"
-    print(f"  model {proposal.model_version}: probability of default {probability}, score {proposal.score}")
+    if item.agent == "credit_approval":
+        print(f"  model {proposal.model_version}: probability of default {probability}, score {proposal.score}")
+    else:
+        print(f"  model {proposal.model_version}: probability {probability}")
     gate = item.gate
     print(f"  gate: {gate.outcome} ({gate.source}: {gate.matched}) at level {gate.autonomy_level}")
     for reason in gate.reasons:
@@ -276,4 +282,122 @@ def attention(args: argparse.Namespace, settings: Settings) -> int:
                 print(
                     f"           {ev.source_system}/{ev.record_id} ({ev.kind}, {ev.occurred_at:%Y-%m-%d}): {ev.detail}"
                 )
+    return 0
+
+
+def gdpr_retention(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._gdpr import retention
+
+    with open_steward(settings) as app:
+        result = retention(app, apply=args.apply)
+    if args.json:
+        _dump(result)
+        return 0
+    verb = "applied" if args.apply else "would apply (dry run; --apply to carry out)"
+    print(f"retention rules {verb}:")
+    for rule in result["rules"]:  # type: ignore[union-attr]
+        row: Any = rule
+        print(
+            f"  {row['rule']:36} {row['action']:9} {row['matched']:7} {row['applies_to']} before {row['cutoff'][:10]}"
+        )
+    if args.apply:
+        print(f"customers anonymised: {result['customers_anonymised']}")
+    return 0
+
+
+def gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._gdpr import export
+
+    with open_steward(settings) as app:
+        data = export(app, args.id)
+    text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote everything held about {args.id} to {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._gdpr import erase
+
+    with open_steward(settings) as app:
+        summary = erase(app, args.id)
+        verification = app.audit.verify()
+    if args.json:
+        _dump({**summary, "audit_chain_intact": verification.ok})
+        return 0
+    erased: Any = summary
+    print(f"erased customer {erased['customer_id']} (ids {', '.join(erased['customer_ids'])}):")
+    for key in (
+        "source_records",
+        "staged_versions",
+        "quarantined_rows",
+        "events",
+        "observations",
+        "applications",
+        "decisions",
+        "identity_decisions",
+        "proposals_redacted",
+        "reviews_expired",
+        "checkpoint_threads_deleted",
+    ):
+        print(f"  {key.replace('_', ' '):28} {erased[key]}")
+    print(f"audit chain {'intact' if verification.ok else 'BROKEN'}: {verification.count} entries")
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from steward._web import serve as serve_app
+
+    return serve_app(settings, args.host, args.port)
+
+
+def _read_password(user: str) -> str:
+    """The new password from standard input: asked twice at a terminal, else the first line of the pipe."""
+    import getpass
+    import sys
+
+    from core import ConfigurationError
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"password for {user}: ")
+        if getpass.getpass("again: ") != first:
+            raise ConfigurationError("the two passwords differ; nothing was changed")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def users_add(args: argparse.Namespace, settings: Settings) -> int:
+    from approval_ui import ROLES
+    from core import ConfigurationError
+
+    unknown = sorted(set(args.role) - set(ROLES))
+    if unknown:
+        raise ConfigurationError(f"unknown role(s) {', '.join(unknown)}; roles are: {', '.join(ROLES)}")
+    password = _read_password(args.user)
+    with open_steward(settings) as app:
+        existed = any(user.id == args.user for user in app.users.list())
+        if not existed and len(password) < MIN_PASSWORD_LENGTH:
+            raise WeakPassword(MIN_PASSWORD_LENGTH)  # checked first, so a refused password leaves no user behind
+        app.users.add(args.user, name=args.name or args.user, roles=args.role)
+        app.users.set_password(args.user, password)
+    print(f"{'updated' if existed else 'added'} user {args.user} ({', '.join(sorted(set(args.role)))})")
+    return 0
+
+
+def users_token(args: argparse.Namespace, settings: Settings) -> int:
+    with open_steward(settings) as app:
+        token = app.users.issue_token(args.user)
+    print(token)
+    return 0
+
+
+def users_list(args: argparse.Namespace, settings: Settings) -> int:
+    with open_steward(settings) as app:
+        users = app.users.list()
+    for user in users:
+        login = "can log in" if user.can_log_in else "no password"
+        print(f"{user.id:20} {', '.join(user.roles):50} {login}")
     return 0

@@ -35,6 +35,9 @@ def _value(field: Any) -> str:
 def print_customer(view: JsonObject) -> None:
     data: Any = view
     golden = data["golden"]
+    if data["erased_at"]:
+        print(f"customer {data['customer_id']}: personal data erased on {data['erased_at'][:10]} (GDPR Art. 17)")
+        return
     print(
         f"customer {data['customer_id']}"
         + (f" (merged from {', '.join(data['merged_from'])})" if data["merged_from"] else "")

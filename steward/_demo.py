@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import random
+import secrets
 import shutil
 from collections import Counter
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from core import ConfigurationError, FixedClock
 from customers import OutcomeLabel, read_outcome_labels
 from customers.world import SOURCES_FILE, generate_world
 from steward._database import is_sqlite
-from steward._ingest import IngestOutcome, run_ingest
+from steward._ingest import IngestOutcome, propose_merges, run_ingest
 from steward._settings import Settings
 from steward._status import autonomy_rows
 from steward._wiring import Steward, open_steward
@@ -92,9 +93,14 @@ def _fresh_home(settings: Settings) -> None:
     settings.home.mkdir(parents=True)
 
 
-def _seed_users(app: Steward) -> None:
+def _seed_users(app: Steward) -> dict[str, str]:
+    """Add the demo and simulated users; the demo users get fresh random passwords, returned by user."""
     for user_id, (name, roles) in {**DEMO_USERS, **SIMULATED_REVIEWERS}.items():
         app.users.add(user_id, name=name, roles=roles)
+    passwords = {user_id: secrets.token_urlsafe(12) for user_id in DEMO_USERS}
+    for user_id, password in passwords.items():
+        app.users.set_password(user_id, password)
+    return passwords
 
 
 def _world_labels(world: Path, german_credit_csv: Path) -> dict[str, OutcomeLabel]:
@@ -124,8 +130,7 @@ def _print_ingest(outcome: IngestOutcome) -> None:
     if resolution is not None:
         print(
             f"  identity resolution: {resolution.person_records} person records → {resolution.customers} customers; "
-            f"{len(resolution.candidates)} uncertain matches → merge_customers proposals "
-            f"({', '.join(f'{n} {s}' for s, n in sorted(outcome.proposals.items())) or 'none'})"
+            f"{len(resolution.candidates)} uncertain matches (proposed for review at the end)"
         )
     print(
         f"  signals timeline: {report.events_updated} events; "
@@ -205,8 +210,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
                 "point STEWARD_DATABASE_URL at a new database (the demo never wipes PostgreSQL)"
             )
         print(f"\nIngest ({app.engine.url.get_backend_name()}): steward ingest")
-        _seed_users(app)
-        outcome = run_ingest(app)
+        passwords = _seed_users(app)
+        outcome = run_ingest(app, propose=False)
         _print_ingest(outcome)
         model = app.scorer.model
         print(f"\n  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
@@ -253,6 +258,12 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
             )
             if row["last_change"]:
                 print(f"    last change: {row['last_change']}")
+        propose_merges(app, outcome)
+        print(
+            f"\nIdentity: {sum(outcome.proposals.values())} merge_customers proposals "
+            f"({', '.join(f'{n} {s}' for s, n in sorted(outcome.proposals.items())) or 'none'}): "
+            "a person confirms or rejects each possible duplicate"
+        )
         print("\nWho needs attention this week (steward attention --top 5):")
         for entry in app.customers.attention(5):
             print(f"  {entry.customer_id}  score {entry.score:.2f}: {'; '.join(r.text for r in entry.reasons)[:150]}")
@@ -268,4 +279,7 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
             "\n      steward autonomy status; steward audit verify"
             f"\nSource exports: {world} (edit one and run `steward ingest` to see incremental updates)"
         )
+        print("\nDemo logins for the web UI (steward serve; demo data only):")
+        for user_id, password in passwords.items():
+            print(f"login: {user_id}  password: {password}  role: {DEMO_USERS[user_id][1][0]}")
     return 0

@@ -41,9 +41,10 @@ def _pending_pairs(items: Sequence[QueueItem]) -> set[frozenset[str]]:
 
 
 def run_ingest(
-    app: Steward, systems: Sequence[str] | None = None, progress: Progress = lambda _: None
+    app: Steward, systems: Sequence[str] | None = None, progress: Progress = lambda _: None, *, propose: bool = True
 ) -> IngestOutcome:
-    """Ingest the configured systems (or only `systems`) and hand uncertain matches to the identity agent."""
+    """Ingest the configured systems (or only `systems`) and hand uncertain matches to the identity agent
+    (with `propose=False` the caller does that later, with `propose_merges`)."""
     config = load_sources(app.settings.sources_file)
     report = Ingestor(app.customers, config).ingest(systems, progress)
     outcome = IngestOutcome(report)
@@ -57,9 +58,16 @@ def run_ingest(
             payload={"systems": payload["systems"], "resolution": payload["resolution"]},
         )
         session.commit()
+    if propose:
+        propose_merges(app, outcome, progress)
+    return outcome
+
+
+def propose_merges(app: Steward, outcome: IngestOutcome, progress: Progress = lambda _: None) -> None:
+    """Run the identity agent on each uncertain match not already waiting in the queue."""
     pending = _pending_pairs(app.queue.list(status="pending", agent=IDENTITY_AGENT, limit=1_000_000))
     agent = IdentityResolutionAgent(app.identity)
-    candidates: list[MergeCandidate] = report.candidates
+    candidates: list[MergeCandidate] = outcome.report.candidates
     if candidates:
         progress(f"proposing {len(candidates)} uncertain matches for review")
     for candidate in candidates:
@@ -68,4 +76,3 @@ def run_ingest(
             continue
         run = agent.run(candidate)
         outcome.proposals[run.status] = outcome.proposals.get(run.status, 0) + 1
-    return outcome

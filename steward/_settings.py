@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     survivorship: Path | None = Field(
         default=None, description="Survivorship rules (YAML) of the golden record; default: bundled."
     )
+    retention: Path | None = Field(default=None, description="Retention rules (YAML); default: bundled.")
     review_sla_hours: float = Field(default=48.0, gt=0, description="Hours before a pending review expires.")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR (logs go to stderr).")
     log_json: bool = Field(default=False, description="Log JSON lines instead of human-readable lines.")
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
         from customers import DEFAULT_SURVIVORSHIP_FILE
 
         return self.survivorship or DEFAULT_SURVIVORSHIP_FILE
+
+    @property
+    def retention_file(self) -> Path:
+        from customers import DEFAULT_RETENTION_FILE
+
+        return self.retention or DEFAULT_RETENTION_FILE
 
     @property
     def review_sla(self) -> timedelta:

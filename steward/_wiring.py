@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy.engine import Engine
 
 from agents import AgentRuntime, Supervisor, build_credit_agent
@@ -87,6 +88,7 @@ class Steward:
     credit: AgentRuntime
     identity: AgentRuntime
     supervisor: Supervisor
+    checkpointer: BaseCheckpointSaver[str]
 
 
 def load_policies(policy_dir: Path | None) -> dict[str, Policy]:
@@ -169,4 +171,5 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             credit=credit,
             identity=identity,
             supervisor=supervisor,
+            checkpointer=checkpointer,
         )

@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
             "dataset's labels) so the autonomy ladder has evidence, then run new applications and print what was "
             "auto-executed, what waits for review, what was denied, each action's autonomy level with the KPIs "
             "behind it, and who needs attention. Seeds the users officer, senior, head, ops, auditor and "
-            "engineer. Until the web UI exists this always behaves as with --no-serve."
+            "engineer with fresh passwords and prints their logins, then serves the web UI (as `steward serve`) "
+            "unless --no-serve is given."
         ),
     )
     demo.add_argument("--no-serve", action="store_true", help="do not start the web UI afterwards")
@@ -64,6 +65,38 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--new", type=int, default=60, help="new applications run after the history")
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated world and the simulated reviewers")
     demo.add_argument("--people", type=int, default=3000, help="people in the generated world (default 3000)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the approval web UI and JSON API",
+        description=(
+            "Serve the approval web UI (log in at /login) and the JSON API (/api/..., OpenAPI at /openapi.json). "
+            "Refuses to start while no user has a password: create one with `steward users add USER --role admin`."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+
+    users = sub.add_parser("users", help="people who log in and review").add_subparsers(
+        dest="users_command", required=True, metavar="ACTION"
+    )
+    u_add = users.add_parser(
+        "add",
+        help="create or update a user; the password is read from standard input",
+        description=(
+            "Create USER (or update their name and roles) and set their password, read from standard input: "
+            "typed twice at a terminal, or the first line of a pipe (e.g. from a secrets manager). At least 10 "
+            "characters; only an argon2 hash is stored."
+        ),
+    )
+    u_add.add_argument("user", metavar="USER")
+    u_add.add_argument(
+        "--role", action="append", required=True, metavar="ROLE", help="a role (repeatable); see `steward users add -h`"
+    )
+    u_add.add_argument("--name", help="display name (default: USER)")
+    u_token = users.add_parser("token", help="issue an API token for USER and print it (shown only this once)")
+    u_token.add_argument("user", metavar="USER")
+    users.add_parser("list", help="every user with their roles and whether they can log in")
 
     queue = sub.add_parser("queue", help="the human-approval queue").add_subparsers(
         dest="queue_command", required=True, metavar="ACTION"
@@ -180,6 +213,47 @@ def _parser() -> argparse.ArgumentParser:
     attention.add_argument("--top", type=int, default=10, help="how many customers (default 10)")
     attention.add_argument("--json", action="store_true", help="print JSON")
 
+    gdpr = sub.add_parser("gdpr", help="data-protection duties: retention, export, erasure").add_subparsers(
+        dest="gdpr_command", required=True, metavar="ACTION"
+    )
+    g_retention = gdpr.add_parser(
+        "retention",
+        help="show (or --apply) the retention rules",
+        description=(
+            "Show what each retention rule (STEWARD_RETENTION, default: bundled customers/retention.yaml) matches "
+            "today: quarantined rows, superseded source-row versions and timeline events past their period, and "
+            "customers inactive for longer than theirs. Nothing changes without --apply, which deletes the rows, "
+            "anonymises the customers (erased everywhere except their id) and records it in the audit trail."
+        ),
+    )
+    g_retention.add_argument("--apply", action="store_true", help="carry the rules out")
+    g_retention.add_argument("--json", action="store_true", help="print JSON")
+    g_export = gdpr.add_parser(
+        "export",
+        help="everything held about a person, as JSON",
+        description=(
+            "Print (or write to --output) everything Steward holds about customer ID as JSON: the 360 view, "
+            "every version of every linked source row as received, the timeline, observations, credit "
+            "applications and decisions, quarantined rows that carry their identifiers, the proposals about them "
+            "and the audit entries of those proposals."
+        ),
+    )
+    g_export.add_argument("id")
+    g_export.add_argument("--output", type=Path, metavar="FILE", help="write the JSON to FILE instead of stdout")
+    g_erase = gdpr.add_parser(
+        "erase",
+        help="erase a person's personal data everywhere",
+        description=(
+            "Erase customer ID (and every customer merged into it): staged source rows (all versions), quarantined "
+            "rows carrying their identifiers, timeline, observations, credit applications and decisions, identity "
+            "verdicts and links; proposal payloads and review comments in the queue (pending reviews expire); the "
+            "agents' checkpoints of those proposals. The audit chain keeps no personal data and still verifies. "
+            "The erased source records are remembered by a keyed hash, so the next `steward ingest` skips them."
+        ),
+    )
+    g_erase.add_argument("id")
+    g_erase.add_argument("--json", action="store_true", help="print JSON")
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
@@ -227,6 +301,13 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("ingest", None): c.ingest,
         ("customer", "show"): c.customer_show,
         ("attention", None): c.attention,
+        ("gdpr", "retention"): c.gdpr_retention,
+        ("gdpr", "export"): c.gdpr_export,
+        ("gdpr", "erase"): c.gdpr_erase,
+        ("serve", None): c.serve,
+        ("users", "add"): c.users_add,
+        ("users", "token"): c.users_token,
+        ("users", "list"): c.users_list,
     }
     action = getattr(args, f"{args.command}_command", None)
     return table[(args.command, action)]

@@ -8,6 +8,7 @@ session on the engine it was given; time comes from the injected clock.
 import supervision._tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from supervision._audit import AuditDraft, AuditLog
 from supervision._autonomy import AutonomyStore
+from supervision._browse import QueueBrowser
 from supervision._errors import (
     ActionMismatch,
     AlreadyExecuted,
@@ -17,10 +18,11 @@ from supervision._errors import (
     NotExecutable,
     ProposalExpired,
     SupervisionError,
+    WeakPassword,
 )
 from supervision._kpi import KpiStore
 from supervision._queue import ApprovalQueue
-from supervision._users import UserDirectory
+from supervision._users import MIN_PASSWORD_LENGTH, UserDirectory
 from supervision._views import (
     AuditEntry,
     AuditVerification,
@@ -30,12 +32,16 @@ from supervision._views import (
     OutcomeLabel,
     ProposalSubmission,
     QueueItem,
+    QueuePage,
+    QueuePosition,
+    QueueRow,
     QueueStatus,
     ReviewView,
     UserView,
 )
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
     "ActionMismatch",
     "AlreadyExecuted",
     "ApprovalConflict",
@@ -55,10 +61,15 @@ __all__ = [
     "OutcomeLabel",
     "ProposalExpired",
     "ProposalSubmission",
+    "QueueBrowser",
     "QueueItem",
+    "QueuePage",
+    "QueuePosition",
+    "QueueRow",
     "QueueStatus",
     "ReviewView",
     "SupervisionError",
     "UserDirectory",
     "UserView",
+    "WeakPassword",
 ]

@@ -84,3 +84,11 @@ class AutonomyConflict(SupervisionError):
         self.action = action
         self.expected = expected
         self.actual = actual
+
+
+class WeakPassword(SupervisionError):
+    """A password too short to protect an account that can approve money going out."""
+
+    def __init__(self, min_length: int) -> None:
+        super().__init__(f"the password is too short: use at least {min_length} characters (a passphrase is best)")
+        self.min_length = min_length

@@ -326,6 +326,66 @@ class ApprovalQueue(ExecutionLedger):
                     expired.append(view_of(session, proposal_id))
         return expired
 
+    # -- erasure ---------------------------------------------------------------------------------
+
+    def redact_customers(self, customer_ids: Collection[str]) -> Redaction:
+        """Remove the customers' personal data from proposals about them (GDPR erasure).
+
+        The proposal keeps its id, agent, action, status, hashes and times, so the audit chain and the
+        KPIs stay whole; arguments, evidence, facts, results and review comments go. A review still
+        pending can never be decided on data that is gone: it expires. Returns the LangGraph threads of
+        the proposals, whose checkpoints hold the same data and must be deleted too.
+        """
+        ids = set(customer_ids)
+        redaction = Redaction()
+        if not ids:
+            return redaction
+        now = _utc(self._clock.now())
+        with Session(self._engine) as session:
+            rows = builtins.list(session.exec(select(ProposalRow).where(col(ProposalRow.customer_id).in_(ids))))
+            seen = {row.id for row in rows}
+            # A merge proposal names a second customer in its arguments only.
+            for row in session.exec(select(ProposalRow).where(col(ProposalRow.customer_id).not_in(ids))):
+                if row.id not in seen and ids & {str(v) for v in row.arguments.values()}:
+                    rows.append(row)
+            drafts: builtins.list[AuditDraft] = []
+            for row in rows:
+                if row.proposal.get("redacted"):
+                    continue
+                before = row.status
+                if row.status == "pending":
+                    row.status = "expired"
+                    redaction.expired += 1
+                row.proposal = {"redacted": True, "id": row.id, "agent": row.agent, "action": row.action}
+                row.arguments = {"redacted": True}
+                row.facts = {"redacted": True}
+                row.execution_result = {"redacted": True} if row.execution_result is not None else None
+                row.error = None
+                session.add(row)
+                for review in session.exec(select(ReviewRow).where(ReviewRow.proposal_id == row.id)):
+                    review.comment = None
+                    review.edited_arguments = None
+                    session.add(review)
+                if row.thread_id:
+                    redaction.thread_ids.append(row.thread_id)
+                redaction.proposals += 1
+                drafts.append(
+                    AuditDraft(
+                        kind="proposal.redacted",
+                        subject=row.id,
+                        actor="gdpr",
+                        payload={
+                            "reason": "customer data erased",
+                            "status_before": before,
+                            "status": row.status,
+                            "at": now.isoformat(),
+                        },
+                    )
+                )
+            self._audit.append_all(session, drafts)
+            session.commit()
+        return redaction
+
     def _expire(self, session: Session, row: ProposalRow, now: datetime) -> bool:
         if not guarded_update(
             session, row, ["pending"], {"status": "expired", "decided_at": now, "decided_by": "expiry"}
@@ -342,6 +402,15 @@ class ApprovalQueue(ExecutionLedger):
             },
         )
         return True
+
+
+class Redaction:
+    """What erasing customers did to the queue: proposals redacted, reviews expired, threads to delete."""
+
+    def __init__(self) -> None:
+        self.proposals = 0
+        self.expired = 0
+        self.thread_ids: builtins.list[str] = []
 
 
 class _Edit:

@@ -135,12 +135,26 @@ class AutonomyChangeRow(SQLModel, table=True):
 
 
 class UserRow(SQLModel, table=True):
-    """A person who may review proposals, with their roles."""
+    """A person who may review proposals, with their roles and (to log in) an argon2 password hash."""
 
     __tablename__ = "supervision_user"
     id: str = Field(primary_key=True, max_length=200)
     name: str = Field(max_length=200)
     roles: list[str] = Field(sa_type=JSON)
+    password_hash: str | None = Field(default=None, max_length=500)
+    password_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """An API token of a user; only the SHA-256 of the token is kept, so a leaked table grants nothing."""
+
+    __tablename__ = "supervision_api_token"
+
+    id: str = Field(primary_key=True, max_length=40)
+    user_id: str = Field(foreign_key="supervision_user.id", index=True, max_length=200)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 def _table(model: type[SQLModel]) -> Table:

@@ -141,3 +141,37 @@ class UserView(_Value):
     id: str
     name: str
     roles: tuple[str, ...]
+    can_log_in: bool = False
+    """True once the user has a password (API tokens are separate)."""
+
+
+class QueueRow(_Value):
+    """One line of the queue as a list shows it: enough to triage, without the evidence."""
+
+    id: str
+    agent: str
+    action: str
+    status: QueueStatus
+    customer_id: str | None
+    arguments: JsonPayload
+    gate_outcome: str
+    gate_matched: str
+    autonomy_level: str
+    created_at: datetime
+    expires_at: datetime | None
+    """When a pending review expires: its SLA due time."""
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+class QueuePosition(_Value):
+    """Where a page of the queue ends: the next page starts after this (newest first, then by id)."""
+
+    created_at: datetime
+    id: str
+
+
+class QueuePage(_Value):
+    rows: list[QueueRow]
+    next_after: QueuePosition | None
+    """None on the last page."""

@@ -187,6 +187,8 @@ class SqlConnector:
 
     def __init__(self, system: SystemSpec, base_dir: Path) -> None:
         url = make_url(system.location)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what Steward installs
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
             database = Path(url.database)
             if not database.is_absolute():

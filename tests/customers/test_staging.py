@@ -117,3 +117,31 @@ def test_a_missing_column_stops_the_load_before_anything_is_written(engine: Engi
         _stage(engine, path, "crm")
     with engine.connect() as connection:
         assert connection.execute(select(STAGED.c.id)).first() is None
+
+
+def test_a_sql_source_can_be_any_database_by_url(engine: Engine, database_url: str, tmp_path: Path) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE crm_export (contact_id VARCHAR(20), email VARCHAR(100), born VARCHAR(20))"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO crm_export VALUES ('K1', 'kim@example.org', '1990-01-02'), ('K2', 'lee@example.org', 'soon')"
+        )
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "systems:\n"
+        "  crm:\n"
+        "    connector: sql\n"
+        f'    location: "{database_url}"\n'
+        "    entities:\n"
+        "      contacts:\n"
+        "        role: person\n"
+        "        query: SELECT contact_id, email, born FROM crm_export ORDER BY contact_id\n"
+        "        id: contact_id\n"
+        "        fields: {email: email, date_of_birth: born}\n"
+    )
+    counts = _stage(engine, path, "crm").entities["contacts"]
+    assert (counts.received, counts.new, counts.quarantined) == (2, 1, 1)
+    with engine.connect() as connection:
+        reason = connection.execute(select(QUARANTINE.c.reason)).scalar_one()
+    assert "'soon' is not a date" in reason

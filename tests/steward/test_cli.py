@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -184,6 +185,15 @@ def test_demo_builds_a_fresh_installation_and_says_what_is_simulated(
         assert line in out
     for action in ("approve_credit", "decline_credit", "request_information"):
         assert f"{action} " in out
+    logins = re.findall(r"^login: (\S+)  password: (\S+)  role: (\S+)$", out, flags=re.MULTILINE)
+    assert [(user, role) for user, _, role in logins] == [
+        ("officer", "credit_officer"),
+        ("senior", "senior_credit_officer"),
+        ("head", "head_of_credit"),
+        ("ops", "ops_manager"),
+        ("auditor", "auditor"),
+        ("engineer", "engineer"),
+    ]
 
     # Fresh means fresh: a second run starts again from nothing and tells the same story.
     code, again, _ = _run(capsys, "demo", "--no-serve", "--history", "40", "--new", "10")

@@ -1,0 +1,120 @@
+"""`create_app`: the FastAPI app with its pages, its JSON API, static files and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from approval_ui import _api, _pages
+from approval_ui._backend import OpenBackend, UiOptions
+from approval_ui._security import LoginThrottle, SessionCodec
+from approval_ui._state import HERE, Forbidden, NotAuthenticated, UiState, session_principal, ui_state
+from supervision import QueueBrowser
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    def when(moment: datetime | None) -> str:
+        return "—" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+    def percent(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    templates.env.filters["when"] = when
+    templates.env.filters["percent"] = percent
+    return templates
+
+
+def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
+    """The approval web app over the services `open_backend` opens once, when the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_backend() as backend:
+            app.state.ui = UiState(
+                backend=backend,
+                options=options,
+                sessions=SessionCodec(options.session_secret, options.session_max_age),
+                throttle=LoginThrottle(backend.clock, options.login_max_failures, options.login_window),
+                browser=QueueBrowser(backend.engine),
+                templates=_templates(),
+            )
+            yield
+
+    app = FastAPI(
+        title="Steward approval API",
+        description=(
+            "The human-approval queue, proposals and decisions, customers, autonomy and audit. "
+            "Authenticate with `Authorization: Bearer <token>` (`steward users token USER`)."
+        ),
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load their scripts from a CDN; /openapi.json is the contract
+        redoc_url=None,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(_pages.router)
+    app.include_router(_api.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if exc.surface == "api":
+            return JSONResponse(
+                {"detail": "authenticate with a bearer token or a session", "code": "not_authenticated"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if exc.surface == "api":
+            return JSONResponse({"detail": f"your roles do not allow {exc.permission}", "code": "forbidden"}, 403)
+        ui = ui_state(request)
+        principal = session_principal(ui, ui.sessions.read(request))
+        return _pages.error_page(
+            ui, request, principal, 403, "Your roles do not give you access to this page. Ask an admin if you need it."
+        )
+
+    return app
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """Every (method, path) the app serves besides /openapi.json and /static: what the role table must cover."""
+    return {
+        (method, route.path)
+        for router in (_pages.router, _api.router)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }

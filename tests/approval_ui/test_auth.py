@@ -1,0 +1,122 @@
+"""Logging in and out: CSRF on the form, signed HttpOnly cookies, rate limiting, safe redirects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.approval_ui.web_helpers import Web, csrf_of, login, password_of
+
+
+def test_login_sets_a_signed_httponly_samesite_cookie_and_logout_clears_it(web: Web) -> None:
+    client = web.client()
+    assert client.get("/queue").headers["location"] == "/login?next=%2Fqueue"
+    form = client.get("/login")
+    assert form.status_code == 200
+    assert 'for="username"' in form.text and 'for="password"' in form.text
+    response = client.post(
+        "/login",
+        data={"username": "officer", "password": password_of("officer"), "csrf_token": csrf_of(form.text)},
+    )
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain http (tests); see the https test below
+
+    queue = client.get("/queue")
+    assert queue.status_code == 200
+    assert "officer" in queue.text
+
+    logout = client.post("/logout", data={"csrf_token": csrf_of(queue.text)})
+    assert logout.status_code == 303
+    assert client.get("/queue").status_code == 303
+
+
+def test_the_cookie_is_secure_over_https(web: Web) -> None:
+    client = web.client(base_url="https://testserver")
+    form = client.get("/login")
+    assert "Secure" in form.headers["set-cookie"]
+    response = client.post(
+        "/login",
+        data={"username": "officer", "password": password_of("officer"), "csrf_token": csrf_of(form.text)},
+    )
+    assert response.status_code == 303
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_a_login_without_the_forms_csrf_token_is_refused(web: Web) -> None:
+    client = web.client()
+    client.get("/login")
+    response = client.post("/login", data={"username": "officer", "password": password_of("officer")})
+    assert response.status_code == 403
+    assert client.get("/queue").status_code == 303  # still not logged in
+    forged = client.post(
+        "/login", data={"username": "officer", "password": password_of("officer"), "csrf_token": "guess"}
+    )
+    assert forged.status_code == 403
+
+
+def test_a_wrong_password_says_so_without_telling_which_part_was_wrong(web: Web) -> None:
+    client = web.client()
+    for user in ("officer", "nobody"):
+        form = client.get("/login")
+        response = client.post(
+            "/login", data={"username": user, "password": "wrong password", "csrf_token": csrf_of(form.text)}
+        )
+        assert response.status_code == 401
+        assert "Wrong user name or password." in response.text
+
+
+def test_logins_are_throttled_per_user_and_address_until_the_window_passes(web: Web) -> None:
+    client = web.client()
+
+    def attempt(user: str, password: str) -> int:
+        client.cookies.clear()
+        form = client.get("/login")
+        response = client.post(
+            "/login", data={"username": user, "password": password, "csrf_token": csrf_of(form.text)}
+        )
+        return response.status_code
+
+    assert [attempt("head", "wrong password") for _ in range(5)] == [401] * 5
+    assert attempt("head", password_of("head")) == 429  # even the right password waits
+    assert attempt("HEAD", password_of("head")) == 429  # the user name is not case-sensitive here
+    assert attempt("senior", password_of("senior")) == 303  # another user from the same address is not blocked
+    web.clock.advance(timedelta(minutes=15, seconds=1))
+    assert attempt("head", password_of("head")) == 303
+
+
+def test_a_tampered_cookie_is_no_session(web: Web) -> None:
+    client = web.logged_in("officer")
+    value = client.cookies.get("steward_session")
+    assert value is not None
+    assert client.get("/queue").status_code == 200
+    client.cookies.clear()
+    client.cookies.set("steward_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert client.get("/queue").status_code == 303
+
+
+def test_login_only_redirects_within_the_site(web: Web) -> None:
+    client = web.client()
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": "officer",
+            "password": password_of("officer"),
+            "csrf_token": csrf_of(form.text),
+            "next": "//evil.example/",
+        },
+    )
+    assert response.headers["location"] == "/queue"
+    login(web.client(), "senior", password_of("senior"), next=f"/proposals/{web.small[0]}")
+
+
+def test_pages_send_security_headers(web: Web) -> None:
+    response = web.client().get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    css = web.client().get("/static/steward.css")
+    assert css.status_code == 200
+    assert "font-family" in css.text

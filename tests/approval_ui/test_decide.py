@@ -1,0 +1,169 @@
+"""Deciding from the HTML forms (no JavaScript involved): approve executes, reject needs a reason,
+authority and conflicts are explained."""
+
+from __future__ import annotations
+
+import re
+
+from tests.agents.flow_helpers import audit_kinds
+from tests.approval_ui.web_helpers import Web, csrf_of
+
+
+def _decide(web: Web, user: str, proposal_id: str, verdict: str, reason: str = "") -> tuple[int, str]:
+    client = web.logged_in(user)
+    page = client.get(f"/proposals/{proposal_id}")
+    assert page.status_code == 200
+    response = client.post(
+        f"/proposals/{proposal_id}/decision",
+        data={"verdict": verdict, "reason": reason, "csrf_token": csrf_of(page.text)},
+    )
+    if response.status_code == 303:
+        return 303, client.get(response.headers["location"]).text
+    return response.status_code, response.text
+
+
+def test_an_officer_approves_and_the_agent_executes_the_action(web: Web) -> None:
+    proposal_id = web.small[0]
+    status, page = _decide(web, "officer", proposal_id, "approve")
+    assert status == 303
+    assert "Approved. The agent has resumed" in page
+    assert 'id="status">executed<' in page
+    item = web.steward.queue.get(proposal_id)
+    assert item.status == "executed"
+    assert item.approvals == ["officer"]
+    application_id = item.arguments["application_id"]
+    assert isinstance(application_id, str)
+    assert len(web.steward.customers.decisions(application_id)) == 1
+    assert audit_kinds(web.steward, proposal_id) == [
+        "proposal.submitted",
+        "gate.decided",
+        "review.decided",
+        "action.claimed",
+        "action.executed",
+    ]
+
+
+def test_a_rejection_needs_a_reason_and_keeps_it(web: Web) -> None:
+    proposal_id = web.small[1]
+    status, page = _decide(web, "officer", proposal_id, "reject", "   ")
+    assert status == 400
+    assert "A rejection needs a reason" in page
+    assert web.steward.queue.get(proposal_id).status == "pending"
+
+    status, page = _decide(web, "officer", proposal_id, "reject", "Income not verified")
+    assert status == 303
+    item = web.steward.queue.get(proposal_id)
+    assert item.status == "rejected"
+    assert [(r.reviewer, r.verdict, r.comment) for r in item.reviews] == [("officer", "reject", "Income not verified")]
+    assert "Income not verified" in page
+    application_id = item.arguments["application_id"]
+    assert isinstance(application_id, str)
+    assert web.steward.customers.decisions(application_id) == []
+
+
+def test_an_officer_over_their_limit_is_told_it_is_not_theirs_and_a_senior_decides(web: Web) -> None:
+    proposal_id = web.large[0]
+    status, page = _decide(web, "officer", proposal_id, "approve")
+    assert status == 403
+    assert "This decision is not yours to make" in page
+    assert "senior_credit_officer" in page  # who may decide it instead
+    assert web.steward.queue.get(proposal_id).status == "pending"
+
+    status, _ = _decide(web, "senior", proposal_id, "approve")
+    assert status == 303
+    assert web.steward.queue.get(proposal_id).status == "executed"
+
+
+def test_the_second_decider_sees_that_someone_else_decided_first(web: Web) -> None:
+    proposal_id = web.small[2]
+    first, second = web.logged_in("officer"), web.logged_in("officer2")
+    first_form, second_form = (c.get(f"/proposals/{proposal_id}").text for c in (first, second))
+    assert 'value="approve"' in second_form  # both saw a pending proposal with the decision form
+
+    approved = first.post(
+        f"/proposals/{proposal_id}/decision", data={"verdict": "approve", "csrf_token": csrf_of(first_form)}
+    )
+    assert approved.status_code == 303
+    late = second.post(
+        f"/proposals/{proposal_id}/decision",
+        data={"verdict": "reject", "reason": "too risky", "csrf_token": csrf_of(second_form)},
+    )
+    assert late.status_code == 409
+    assert "Someone else decided first" in late.text
+    assert "by officer" in late.text
+    item = web.steward.queue.get(proposal_id)
+    assert item.status == "executed"
+    assert [r.reviewer for r in item.reviews] == ["officer"]
+
+
+def test_an_auditor_sees_no_decision_form_and_cannot_post_one(web: Web) -> None:
+    proposal_id = web.small[3]
+    auditor = web.logged_in("auditor")
+    page = auditor.get(f"/proposals/{proposal_id}")
+    assert page.status_code == 200
+    assert 'value="approve"' not in page.text
+    assert "your role does not decide proposals" in page.text
+    refused = auditor.post(
+        f"/proposals/{proposal_id}/decision", data={"verdict": "approve", "csrf_token": csrf_of(page.text)}
+    )
+    assert refused.status_code == 403
+    assert web.steward.queue.get(proposal_id).status == "pending"
+
+
+def test_a_decision_without_the_sessions_csrf_token_is_refused(web: Web) -> None:
+    proposal_id = web.small[3]
+    officer = web.logged_in("officer")
+    for token in (None, "forged"):
+        data = {"verdict": "approve"} | ({"csrf_token": token} if token else {})
+        response = officer.post(f"/proposals/{proposal_id}/decision", data=data)
+        assert response.status_code == 403
+        assert "The form had expired" in response.text
+    assert web.steward.queue.get(proposal_id).status == "pending"
+
+
+def test_the_proposal_page_shows_evidence_lineage_gate_and_customer_without_personal_data_in_links(web: Web) -> None:
+    proposal_id = web.small[4]
+    item = web.steward.queue.get(proposal_id)
+    page = web.logged_in("officer").get(f"/proposals/{proposal_id}").text
+    for text in (
+        "Evidence and lineage",
+        "Probability of default",
+        "Reason codes",
+        "Autonomy level",
+        item.gate.matched,
+        "SLA due",
+        f"Customer {item.customer_id}",
+    ):
+        assert text in page, text
+    evidence = item.proposal["evidence"]
+    assert isinstance(evidence, list) and evidence
+    first = evidence[0]
+    assert isinstance(first, dict)
+    assert f"<td>{first['source_system']}</td><td>{first['source_record_id']}</td>" in page
+
+    assert item.customer_id is not None
+    golden = web.steward.customers.golden(item.customer_id)
+    personal = {str(f.value) for f in golden.fields.values() if isinstance(f.value, str) and len(f.value) > 3}
+    links = re.findall(r'(?:href|action)="([^"]*)"', page)
+    assert links
+    assert [link for link in links if any(value in link for value in personal)] == []
+
+
+def test_the_queue_filters_pages_and_counts(web: Web) -> None:
+    officer = web.logged_in("officer")
+    page = officer.get("/queue?status=pending").text
+    pending = len(web.steward.queue.list(status="pending"))
+    assert f'<span class="badge pending">pending</span> {pending}</a>' in page
+    assert page.count('href="/proposals/') == pending
+
+    links: list[str] = []
+    url = "/queue?status=&agent=credit_approval"
+    while True:
+        html = officer.get(url).text
+        links += re.findall(r'href="/proposals/([^"]+)"', html)
+        following = re.search(r'href="(/queue\?[^"]*after=[^"]*)"', html)
+        if following is None:
+            break
+        url = following.group(1).replace("&amp;", "&")
+    assert sorted(links) == sorted(item.id for item in web.steward.queue.list(agent="credit_approval"))
+    assert officer.get("/queue?after=not-a-cursor").status_code == 400

@@ -1,0 +1,45 @@
+"""`steward users` and `steward serve`'s refusal to start when nobody could log in."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from steward.cli import main
+
+
+def test_serve_refuses_to_start_without_a_user_who_can_log_in(
+    steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "steward users add USER --role admin" in err
+    assert "standard input" in err
+
+
+def test_users_add_reads_the_password_from_stdin_and_token_prints_a_new_token(
+    steward_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("too short\n"))
+    assert main(["users", "add", "ada", "--role", "admin"]) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["users", "add", "ada", "--role", "admin", "--role", "auditor", "--name", "Ada"]) == 0
+    assert capsys.readouterr().out == "added user ada (admin, auditor)\n"
+
+    assert main(["users", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "ada" in listed and "admin, auditor" in listed and "can log in" in listed
+    assert "too short" not in listed
+
+    assert main(["users", "token", "ada"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("stw_")
+    assert main(["users", "token", "ada"]) == 0
+    assert capsys.readouterr().out.strip() != token
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["users", "add", "bob", "--role", "chief"]) == 1
+    assert "unknown role(s) chief" in capsys.readouterr().err
