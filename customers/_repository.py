@@ -7,24 +7,22 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol, get_args
 
-from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import Clock, JsonObject, JsonValue, NotFound
+from customers import _queries as q
 from customers._errors import ApplicationConflict, CustomersError, DecisionConflict, ObservationConflict
 from customers._lineage import DEFAULT_RULES, field_value, golden_record, history
 from customers._merge import merge_customers, record_identity_decision
 from customers._signals import AttentionEntry, Event, attention_list, customer_events
-from customers._source_tables import CUSTOMER_LINK, IDENTITY_DECISION, STAGED
+from customers._source_tables import CUSTOMER_LINK, IDENTITY_DECISION
 from customers._survivorship import SurvivorshipRules
 from customers._tables import (
     CREDIT_APPLICATION,
-    CREDIT_DECISION,
     CUSTOMER,
-    OBSERVATION,
     CreditApplicationRow,
     CreditDecisionRow,
     CustomerRow,
@@ -46,72 +44,6 @@ PENDING_STATUSES: tuple[ApplicationStatus, ...] = ("received", "information_requ
 FINAL_STATUSES: tuple[ApplicationStatus, ...] = ("approved", "declined")
 
 _ObservationKey = tuple[str, str, str, str, datetime]
-
-# Read paths select plain rows with Core, built once: no ORM identity map, no statement building per
-# call. Each joins the parent row in from the left, so one round trip also tells "no such customer
-# (or application)" (no row at all) from "none yet" (one row whose child columns are NULL).
-_OBSERVATION_COLUMNS = (
-    OBSERVATION.c.id,
-    OBSERVATION.c.field,
-    OBSERVATION.c.value,
-    OBSERVATION.c.source_system,
-    OBSERVATION.c.source_record_id,
-    OBSERVATION.c.observed_at,
-    OBSERVATION.c.recorded_at,
-)
-_GOLDEN = (
-    core_select(*_OBSERVATION_COLUMNS)
-    .select_from(CUSTOMER.outerjoin(OBSERVATION, OBSERVATION.c.customer_id == CUSTOMER.c.id))
-    .where(CUSTOMER.c.id == bindparam("customer_id"))
-)
-_FIELD_HISTORY = (
-    core_select(*_OBSERVATION_COLUMNS)
-    .select_from(
-        CUSTOMER.outerjoin(
-            OBSERVATION,
-            (OBSERVATION.c.customer_id == CUSTOMER.c.id) & (OBSERVATION.c.field == bindparam("field")),
-        )
-    )
-    .where(CUSTOMER.c.id == bindparam("customer_id"))
-)
-_STAGED_COLUMNS = (
-    STAGED.c.id,
-    STAGED.c.source_system,
-    STAGED.c.record_id,
-    STAGED.c.fields,
-    STAGED.c.field_times,
-    STAGED.c.is_current,
-    STAGED.c.observed_at,
-    STAGED.c.received_at,
-)
-_LINKED_VERSIONS = (
-    core_select(*_STAGED_COLUMNS)
-    .select_from(
-        CUSTOMER_LINK.join(
-            STAGED,
-            (STAGED.c.source_system == CUSTOMER_LINK.c.source_system)
-            & (STAGED.c.entity == CUSTOMER_LINK.c.entity)
-            & (STAGED.c.record_id == CUSTOMER_LINK.c.record_id),
-        )
-    )
-    .where(CUSTOMER_LINK.c.customer_id == bindparam("customer_id"))
-)
-_MERGED_INTO = core_select(CUSTOMER.c.merged_into).where(CUSTOMER.c.id == bindparam("customer_id"))
-_APPLICATION = core_select(CREDIT_APPLICATION).where(CREDIT_APPLICATION.c.id == bindparam("application_id"))
-_CUSTOMER_APPLICATIONS = (
-    core_select(CREDIT_APPLICATION)
-    .select_from(CUSTOMER.outerjoin(CREDIT_APPLICATION, CREDIT_APPLICATION.c.customer_id == CUSTOMER.c.id))
-    .where(CUSTOMER.c.id == bindparam("customer_id"))
-    .order_by(CREDIT_APPLICATION.c.received_at, CREDIT_APPLICATION.c.id)
-)
-_APPLICATION_DECISIONS = (
-    core_select(CREDIT_DECISION)
-    .select_from(
-        CREDIT_APPLICATION.outerjoin(CREDIT_DECISION, CREDIT_DECISION.c.application_id == CREDIT_APPLICATION.c.id)
-    )
-    .where(CREDIT_APPLICATION.c.id == bindparam("application_id"))
-    .order_by(CREDIT_DECISION.c.decided_at, CREDIT_DECISION.c.id)
-)
 
 
 class CustomerBatch:
@@ -275,20 +207,20 @@ class CustomerRepository:
         """
         with self._engine.connect() as connection:
             customer_id = _follow_merges(connection, customer_id)
-            rows = connection.execute(_GOLDEN, {"customer_id": customer_id}).all()
+            rows = connection.execute(q.GOLDEN, {"customer_id": customer_id}).all()
             if not rows:
                 raise NotFound("customer", customer_id)
-            staged = connection.execute(_LINKED_VERSIONS, {"customer_id": customer_id}).all()
+            staged = connection.execute(q.LINKED_VERSIONS, {"customer_id": customer_id}).all()
         return golden_record(customer_id, [row for row in rows if row.id is not None], staged, self._rules)
 
     def field_history(self, customer_id: str, field: str) -> list[FieldValue]:
         """Every value any source reported for one field, oldest first (every version of every record)."""
         with self._engine.connect() as connection:
             customer_id = _follow_merges(connection, customer_id)
-            rows = connection.execute(_FIELD_HISTORY, {"customer_id": customer_id, "field": field}).all()
+            rows = connection.execute(q.FIELD_HISTORY, {"customer_id": customer_id, "field": field}).all()
             if not rows:
                 raise NotFound("customer", customer_id)
-            staged = connection.execute(_LINKED_VERSIONS, {"customer_id": customer_id}).all()
+            staged = connection.execute(q.LINKED_VERSIONS, {"customer_id": customer_id}).all()
         return history((row for row in rows if row.id is not None), staged, field=field)
 
     def canonical_id(self, customer_id: str) -> str:
@@ -390,7 +322,7 @@ class CustomerRepository:
 
     def application(self, application_id: str) -> CreditApplicationView:
         with self._engine.connect() as connection:
-            row = connection.execute(_APPLICATION, {"application_id": application_id}).first()
+            row = connection.execute(q.APPLICATION, {"application_id": application_id}).first()
         if row is None:
             raise NotFound("application", application_id)
         return _application_view(row._mapping)
@@ -398,7 +330,7 @@ class CustomerRepository:
     def applications(self, customer_id: str) -> list[CreditApplicationView]:
         """The customer's applications, oldest first."""
         with self._engine.connect() as connection:
-            rows = connection.execute(_CUSTOMER_APPLICATIONS, {"customer_id": customer_id}).all()
+            rows = connection.execute(q.CUSTOMER_APPLICATIONS, {"customer_id": customer_id}).all()
         if not rows:
             raise NotFound("customer", customer_id)
         return [_application_view(row._mapping) for row in rows if row.id is not None]
@@ -472,7 +404,7 @@ class CustomerRepository:
     def decisions(self, application_id: str) -> list[CreditDecisionView]:
         """Decisions recorded on an application, oldest first."""
         with self._engine.connect() as connection:
-            rows = connection.execute(_APPLICATION_DECISIONS, {"application_id": application_id}).all()
+            rows = connection.execute(q.APPLICATION_DECISIONS, {"application_id": application_id}).all()
         if not rows:
             raise NotFound("application", application_id)
         return [_decision_view(row) for row in rows if row.id is not None]
@@ -488,7 +420,7 @@ class CustomerRepository:
 
 def _follow_merges(connection: Connection, customer_id: str) -> str:
     for _ in range(100):
-        merged_into = connection.execute(_MERGED_INTO, {"customer_id": customer_id}).scalar_one_or_none()
+        merged_into = connection.execute(q.MERGED_INTO, {"customer_id": customer_id}).scalar_one_or_none()
         if merged_into is None:
             return customer_id
         customer_id = merged_into
