@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from customers.identity import resolve_people
+from customers.identity import CONTACT_FIELDS, PERSON_FIELDS, resolve_people
 
 IntArray = npt.NDArray[np.int64]
 ObjectArray = npt.NDArray[np.object_]
@@ -50,20 +50,7 @@ NICKNAMES = {
     "joseph": "joe",
     "andrew": "andy",
 }
-RECORD_COLUMNS = [
-    "given_name",
-    "surname",
-    "street_number",
-    "address_1",
-    "address_2",
-    "suburb",
-    "postcode",
-    "state",
-    "date_of_birth",
-    "soc_sec_id",
-    "email",
-    "phone",
-]
+RECORD_COLUMNS = (*PERSON_FIELDS, *CONTACT_FIELDS)
 
 
 def _vocabulary(path: Path) -> pd.DataFrame:

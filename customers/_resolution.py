@@ -29,20 +29,6 @@ if TYPE_CHECKING:
 
     from customers.identity import Resolution
 
-PERSON_COLUMNS = (
-    "given_name",
-    "surname",
-    "street_number",
-    "address_1",
-    "address_2",
-    "suburb",
-    "postcode",
-    "state",
-    "date_of_birth",
-    "soc_sec_id",
-    "email",
-    "phone",
-)
 _FROM_FIELD = {
     "given_name": "given_name",
     "surname": "surname",
@@ -56,6 +42,7 @@ _FROM_FIELD = {
     "email": "email",
     "phone": "phone",
 }
+"""Matcher column (FEBRL layout plus contact columns) → golden-record field; date_of_birth is reformatted."""
 
 
 def new_customer_id(first: RecordKey) -> str:
@@ -116,7 +103,7 @@ class _PersonColumns:
     """The matcher's columns, filled one record at a time; repeated values share one string object."""
 
     def __init__(self) -> None:
-        self.columns: dict[str, list[str]] = {name: [] for name in PERSON_COLUMNS}
+        self.columns: dict[str, list[str]] = {name: [] for name in (*_FROM_FIELD, "date_of_birth")}
         self._fields: list[tuple[str, Callable[[str], None], dict[str, str] | None]] = [
             (name, self.columns[column].append, None if column in _UNIQUE_COLUMNS else {})
             for column, name in _FROM_FIELD.items()

@@ -11,31 +11,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core import ConfigurationError
+from customers._fields import CORE_BANKING_FIELDS, CREDIT_BUREAU_FIELDS, CRM_FIELDS
 
 CREDIT_FILE: Final = Path("german_credit") / "german_credit.csv"
 PURCHASES_FILE: Final = Path("cdnow") / "cdnow_master_transactions.csv"
 COMPLAINTS_FILE: Final = Path("cfpb_complaints") / "cfpb_complaints.csv"
 
-CRM_CREDIT_FIELDS: Final = (
-    "age_in_years",
-    "personal_status_and_sex",
-    "job",
-    "housing",
-    "telephone",
-    "foreign_worker",
-    "present_residence_since",
-    "number_of_people_being_liable_to_provide_maintenance_for",
-    "present_employment_since",
-)
-ERP_CREDIT_FIELDS: Final = (
-    "status_of_existing_checking_account",
-    "savings_account_and_bonds",
-    "number_of_existing_credits_at_this_bank",
-    "property",
-    "credit_history",
-    "other_installment_plans",
-    "other_debtors_or_guarantors",
-)
+CRM_CREDIT_FIELDS: Final = CRM_FIELDS
+"""The applicant's personal and employment attributes, as the CRM exports them."""
+ERP_CREDIT_FIELDS: Final = CORE_BANKING_FIELDS + CREDIT_BUREAU_FIELDS
+"""The applicant's accounts, credits and credit history, as the ERP exports them."""
 APPLICATION_FIELDS: Final = (
     ("credit_amount", "amount"),
     ("duration_in_month", "duration_months"),

@@ -2,177 +2,59 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core import ConfigurationError
-from customers.world import SYSTEMS, WorldSummary, generate_world
-
-DATA = Path(__file__).resolve().parents[2] / "steward" / "data"
-AS_OF = date(2026, 1, 1)
-PEOPLE = 300
-
-CSV_HEADERS = {
-    "crm/accounts.csv": "account_id,account_name,segment,owner,created_at",
-    "crm/contacts.csv": "contact_id,account_id,first_name,last_name,email,phone,date_of_birth,street,house_number,"
-    "postcode,city,tax_id,age_in_years,personal_status_and_sex,job,housing,telephone,foreign_worker,"
-    "present_residence_since,number_of_people_being_liable_to_provide_maintenance_for,present_employment_since,"
-    "consent_profiling,consent_automated_decision,objects_to_automated_decisions,vulnerable,updated_at",
-    "crm/notes.csv": "note_id,contact_id,created_at,author,channel,text",
-    "erp/orders.csv": "order_id,customer_no,order_date,amount,items,channel",
-    "erp/invoices.csv": "invoice_id,order_id,customer_no,issued_at,due_at,amount",
-    "erp/payments.csv": "payment_id,invoice_id,customer_no,paid_at,amount",
-    "erp/credit_requests.csv": "request_id,customer_no,requested_at,amount,duration_months,purpose,installment_rate",
-    "ticketing/requesters.csv": "requester_id,name,email,phone",
-    "marketing/subscribers.csv": "subscriber_id,email,first_name,last_name,postcode,opted_in,opted_in_at,source",
-    "truth/people.csv": "person_id,german_credit_row,household_id",
-    "truth/records.csv": "source_system,entity,record_id,person_id",
-    "truth/faults.csv": "source_system,entity,record_id,fault",
-}
-ERP_CUSTOMER_KEYS = (
-    "customer_no,name,street,postcode,city,tax_id,phone,email,credit_limit,payment_terms_days,"
-    "status_of_existing_checking_account,savings_account_and_bonds,number_of_existing_credits_at_this_bank,property,"
-    "credit_history,other_installment_plans,other_debtors_or_guarantors,updated_at"
+from customers.world import SYSTEMS, generate_world
+from tests.customers.world_exports import (
+    AS_OF,
+    CRM_CREDIT,
+    CSV_HEADERS,
+    DATA,
+    ERP_CREDIT,
+    ERP_CUSTOMER_KEYS,
+    EVENT_KEYS,
+    PEOPLE,
+    SHOP_TABLES,
+    TICKET_KEYS,
+    Generated,
+    generate,
+    read_credit_rows,
+    read_customers,
+    read_duplicates,
+    read_faults,
+    read_files,
+    read_header,
+    read_json_lines,
+    read_lines,
+    read_person_ids,
+    read_person_of,
+    read_rows,
+    read_shop,
 )
-TICKET_KEYS = "ticket_id,requester_id,opened_at,closed_at,channel,status,category,product,subject,text,priority"
-EVENT_KEYS = "event_id,subscriber_id,campaign,kind,at"
-SHOP_TABLES = {
-    "web_accounts": "account_id,email,first_name,last_name,date_of_birth,street,postcode,city,phone,"
-    "created_at,updated_at",
-    "sessions": "session_id,account_id,started_at,pages,device",
-    "carts": "cart_id,account_id,created_at,value,status",
-}
-CRM_CREDIT = (
-    "age_in_years",
-    "personal_status_and_sex",
-    "job",
-    "housing",
-    "telephone",
-    "foreign_worker",
-    "present_residence_since",
-    "number_of_people_being_liable_to_provide_maintenance_for",
-    "present_employment_since",
-)
-ERP_CREDIT = (
-    "status_of_existing_checking_account",
-    "savings_account_and_bonds",
-    "number_of_existing_credits_at_this_bank",
-    "property",
-    "credit_history",
-    "other_installment_plans",
-    "other_debtors_or_guarantors",
-)
-
-
-@dataclass(frozen=True)
-class Generated:
-    root: Path
-    summary: WorldSummary
-
-
-def _generate(
-    root: Path, *, people: int = PEOPLE, seed: int = 7, events: bool = True, malformed: bool = True
-) -> Generated:
-    summary = generate_world(
-        root, people=people, seed=seed, as_of=AS_OF, data_dir=DATA, events=events, malformed=malformed
-    )
-    return Generated(root, summary)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Generated:
-    return _generate(tmp_path_factory.mktemp("world"))
+    return generate(tmp_path_factory.mktemp("world"))
 
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     """More people, no events: enough records for proportions, still fast."""
-    return _generate(tmp_path_factory.mktemp("large"), people=3000, events=False)
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _lines(path: Path) -> list[str]:
-    """The lines of a JSON Lines file (split on newlines only, as JSON Lines defines them)."""
-    return path.read_text(encoding="utf-8").split("\n")[:-1]
-
-
-def _header(path: Path) -> str:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return ",".join(next(csv.reader(handle)))
-
-
-def _json_lines(path: Path) -> Iterator[dict[str, object]]:
-    for line in _lines(path):
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError:
-            continue
-
-
-def _customers(root: Path) -> list[dict[str, object]]:
-    loaded: list[dict[str, object]] = json.loads((root / "erp" / "customers.json").read_text(encoding="utf-8"))
-    return loaded
-
-
-def _shop(root: Path, query: str) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(root / "shop" / "shop.sqlite")
-    try:
-        return connection.execute(query).fetchall()
-    finally:
-        connection.close()
-
-
-def _faults(root: Path) -> list[dict[str, str]]:
-    return _rows(root / "truth" / "faults.csv")
-
-
-def _duplicates(root: Path) -> set[str]:
-    return {row["record_id"] for row in _faults(root) if row["fault"].startswith("duplicate of ")}
-
-
-def _person_of(root: Path) -> dict[str, str]:
-    return {row["record_id"]: row["person_id"] for row in _rows(root / "truth" / "records.csv")}
-
-
-def _credit_rows() -> dict[str, dict[str, str]]:
-    return {row["row_id"]: row for row in _rows(DATA / "german_credit" / "german_credit.csv")}
-
-
-def _person_ids(root: Path) -> dict[str, set[str]]:
-    """Each person-like entity's record ids, read from the exports themselves."""
-    return {
-        "contacts": {row["contact_id"] for row in _rows(root / "crm" / "contacts.csv")},
-        "customers": {str(row["customer_no"]) for row in _customers(root)},
-        "web_accounts": {str(row[0]) for row in _shop(root, "SELECT account_id FROM web_accounts")},
-        "requesters": {row["requester_id"] for row in _rows(root / "ticketing" / "requesters.csv")},
-        "subscribers": {row["subscriber_id"] for row in _rows(root / "marketing" / "subscribers.csv")},
-    }
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
-
-
-# --- determinism -------------------------------------------------------------------------------------
+    return generate(tmp_path_factory.mktemp("large"), people=3000, events=False)
 
 
 def test_the_same_arguments_give_byte_identical_files(world: Generated, tmp_path: Path) -> None:
-    again = _generate(tmp_path / "again")
-    first, second = _files(world.root), _files(again.root)
+    again = generate(tmp_path / "again")
+    first, second = read_files(world.root), read_files(again.root)
     assert len(first) == 16
     assert list(first) == list(second)
     assert [name for name in first if first[name] != second[name]] == []
@@ -180,19 +62,19 @@ def test_the_same_arguments_give_byte_identical_files(world: Generated, tmp_path
 
 
 def test_another_seed_gives_another_world(world: Generated, tmp_path: Path) -> None:
-    other = _generate(tmp_path / "other", seed=8)
-    first, second = _files(world.root), _files(other.root)
+    other = generate(tmp_path / "other", seed=8)
+    first, second = read_files(world.root), read_files(other.root)
     for name in ("crm/contacts.csv", "erp/customers.json", "shop/shop.sqlite", "truth/people.csv"):
         assert first[name] != second[name], name
 
 
 def test_no_date_lies_on_or_after_as_of(world: Generated) -> None:
     limit = datetime(AS_OF.year, AS_OF.month, AS_OF.day).isoformat()
-    moments = [row["created_at"] for row in _rows(world.root / "crm" / "notes.csv")]
-    moments += [row["updated_at"] for row in _rows(world.root / "crm" / "contacts.csv")]
-    moments += [row["paid_at"] for row in _rows(world.root / "erp" / "payments.csv")]
-    moments += [str(ticket["opened_at"]) for ticket in _json_lines(world.root / "ticketing" / "tickets.jsonl")]
-    moments += [str(event["at"]) for event in _json_lines(world.root / "marketing" / "email_events.jsonl")]
+    moments = [row["created_at"] for row in read_rows(world.root / "crm" / "notes.csv")]
+    moments += [row["updated_at"] for row in read_rows(world.root / "crm" / "contacts.csv")]
+    moments += [row["paid_at"] for row in read_rows(world.root / "erp" / "payments.csv")]
+    moments += [str(ticket["opened_at"]) for ticket in read_json_lines(world.root / "ticketing" / "tickets.jsonl")]
+    moments += [str(event["at"]) for event in read_json_lines(world.root / "marketing" / "email_events.jsonl")]
     parsed = [moment for moment in moments if moment[:4].isdigit()]
     assert len(parsed) > 0.99 * len(moments) > 1000
     assert max(parsed) < limit
@@ -202,42 +84,43 @@ def test_no_date_lies_on_or_after_as_of(world: Generated) -> None:
 
 
 def test_every_csv_file_has_the_header_of_the_spec(world: Generated) -> None:
-    headers = {name: _header(world.root / name) for name in CSV_HEADERS}
+    headers = {name: read_header(world.root / name) for name in CSV_HEADERS}
     assert headers == CSV_HEADERS
 
 
 def test_json_exports_have_the_fields_of_the_spec(world: Generated) -> None:
-    customers = _customers(world.root)
+    customers = read_customers(world.root)
     assert {",".join(customer) for customer in customers} == {ERP_CUSTOMER_KEYS}
     assert isinstance(customers[0]["credit_limit"], int)
     assert isinstance(customers[0]["number_of_existing_credits_at_this_bank"], int)
-    tickets = list(_json_lines(world.root / "ticketing" / "tickets.jsonl"))
-    events = list(_json_lines(world.root / "marketing" / "email_events.jsonl"))
+    tickets = list(read_json_lines(world.root / "ticketing" / "tickets.jsonl"))
+    events = list(read_json_lines(world.root / "marketing" / "email_events.jsonl"))
     assert tickets and {",".join(ticket) for ticket in tickets} == {TICKET_KEYS}
     assert events and {",".join(event) for event in events} == {EVENT_KEYS}
 
 
 def test_the_shop_database_has_the_three_tables(world: Generated) -> None:
     tables = [
-        str(row[0]) for row in _shop(world.root, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        str(row[0])
+        for row in read_shop(world.root, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     ]
     assert tables == ["carts", "sessions", "web_accounts"]
     for table, columns in SHOP_TABLES.items():
-        info = _shop(world.root, f"PRAGMA table_info({table})")
+        info = read_shop(world.root, f"PRAGMA table_info({table})")
         assert ",".join(str(column[1]) for column in info) == columns
         assert [str(column[1]) for column in info if column[5] == 1] == [columns.split(",")[0]]
-    statuses = {str(row[0]) for row in _shop(world.root, "SELECT DISTINCT status FROM carts")}
+    statuses = {str(row[0]) for row in read_shop(world.root, "SELECT DISTINCT status FROM carts")}
     assert statuses == {"open", "abandoned", "converted"}
 
 
 def test_the_summary_counts_the_rows_written(world: Generated) -> None:
     counts = world.summary.counts
     assert {system for system, _ in counts} == set(SYSTEMS)
-    assert counts[("crm", "contacts")] == len(_rows(world.root / "crm" / "contacts.csv"))
-    assert counts[("erp", "customers")] == len(_customers(world.root))
-    assert counts[("erp", "orders")] == len(_rows(world.root / "erp" / "orders.csv"))
-    assert counts[("shop", "sessions")] == _shop(world.root, "SELECT count(*) FROM sessions")[0][0]
-    assert counts[("marketing", "email_events")] == len(_lines(world.root / "marketing" / "email_events.jsonl"))
+    assert counts[("crm", "contacts")] == len(read_rows(world.root / "crm" / "contacts.csv"))
+    assert counts[("erp", "customers")] == len(read_customers(world.root))
+    assert counts[("erp", "orders")] == len(read_rows(world.root / "erp" / "orders.csv"))
+    assert counts[("shop", "sessions")] == read_shop(world.root, "SELECT count(*) FROM sessions")[0][0]
+    assert counts[("marketing", "email_events")] == len(read_lines(world.root / "marketing" / "email_events.jsonl"))
     assert world.summary.people == PEOPLE and world.summary.seed == 7 and world.summary.as_of == AS_OF
     assert world.summary.truth_records == world.root / "truth" / "records.csv"
 
@@ -245,45 +128,47 @@ def test_the_summary_counts_the_rows_written(world: Generated) -> None:
 def test_without_events_only_people_and_accounts_have_rows(large: Generated) -> None:
     assert large.summary.count("crm", "contacts") > 2000
     assert large.summary.count("crm", "accounts") > 1500
-    assert _header(large.root / "erp" / "orders.csv") == CSV_HEADERS["erp/orders.csv"]
-    assert _rows(large.root / "erp" / "orders.csv") == []
-    assert _lines(large.root / "ticketing" / "tickets.jsonl") == []
-    assert _shop(large.root, "SELECT count(*) FROM sessions") == [(0,)]
+    assert read_header(large.root / "erp" / "orders.csv") == CSV_HEADERS["erp/orders.csv"]
+    assert read_rows(large.root / "erp" / "orders.csv") == []
+    assert read_lines(large.root / "ticketing" / "tickets.jsonl") == []
+    assert read_shop(large.root, "SELECT count(*) FROM sessions") == [(0,)]
 
 
 # --- ground truth ---------------------------------------------------------------------------------------
 
 
 def test_truth_covers_every_person_like_record_and_every_person(world: Generated) -> None:
-    truth = _rows(world.root / "truth" / "records.csv")
+    truth = read_rows(world.root / "truth" / "records.csv")
     by_entity: dict[str, set[str]] = defaultdict(set)
     for row in truth:
         by_entity[row["entity"]].add(row["record_id"])
-    assert dict(by_entity) == _person_ids(world.root)
+    assert dict(by_entity) == read_person_ids(world.root)
     assert len(truth) == len({(row["source_system"], row["record_id"]) for row in truth})
-    people = {row["person_id"] for row in _rows(world.root / "truth" / "people.csv")}
+    people = {row["person_id"] for row in read_rows(world.root / "truth" / "people.csv")}
     assert len(people) == PEOPLE
     assert {row["person_id"] for row in truth} == people
 
 
 def test_people_borrow_distinct_german_credit_rows_first(large: Generated) -> None:
-    people = _rows(large.root / "truth" / "people.csv")
+    people = read_rows(large.root / "truth" / "people.csv")
     rows = [person["german_credit_row"] for person in people]
-    credit = _credit_rows()
+    credit = read_credit_rows()
     assert set(rows) == set(credit)
     assert len(set(rows[: len(credit)])) == len(credit)
     assert Counter(rows).most_common(1)[0][1] == -(-len(people) // len(credit))
 
 
 def test_crm_and_erp_hold_the_german_credit_values_exactly(world: Generated) -> None:
-    person_of, duplicates, credit = _person_of(world.root), _duplicates(world.root), _credit_rows()
-    row_of = {row["person_id"]: credit[row["german_credit_row"]] for row in _rows(world.root / "truth" / "people.csv")}
-    contacts = [row for row in _rows(world.root / "crm" / "contacts.csv") if row["contact_id"] not in duplicates]
+    person_of, duplicates, credit = read_person_of(world.root), read_duplicates(world.root), read_credit_rows()
+    row_of = {
+        row["person_id"]: credit[row["german_credit_row"]] for row in read_rows(world.root / "truth" / "people.csv")
+    }
+    contacts = [row for row in read_rows(world.root / "crm" / "contacts.csv") if row["contact_id"] not in duplicates]
     assert len(contacts) > 200
     for contact in contacts:
         expected = row_of[person_of[contact["contact_id"]]]
         assert {name: contact[name] for name in CRM_CREDIT} == {name: expected[name] for name in CRM_CREDIT}
-    customers = [row for row in _customers(world.root) if row["customer_no"] not in duplicates]
+    customers = [row for row in read_customers(world.root) if row["customer_no"] not in duplicates]
     for customer in customers:
         expected = row_of[person_of[str(customer["customer_no"])]]
         wanted: dict[str, object] = {name: expected[name] for name in ERP_CREDIT}
@@ -292,9 +177,11 @@ def test_crm_and_erp_hold_the_german_credit_values_exactly(world: Generated) -> 
 
 
 def test_each_distinct_row_makes_its_credit_request(world: Generated) -> None:
-    person_of, credit = _person_of(world.root), _credit_rows()
-    row_of = {row["person_id"]: credit[row["german_credit_row"]] for row in _rows(world.root / "truth" / "people.csv")}
-    requests = _rows(world.root / "erp" / "credit_requests.csv")
+    person_of, credit = read_person_of(world.root), read_credit_rows()
+    row_of = {
+        row["person_id"]: credit[row["german_credit_row"]] for row in read_rows(world.root / "truth" / "people.csv")
+    }
+    requests = read_rows(world.root / "erp" / "credit_requests.csv")
     assert len(requests) == PEOPLE
     assert len({person_of[request["customer_no"]] for request in requests}) == PEOPLE
     for request in requests:
@@ -309,10 +196,10 @@ def test_each_distinct_row_makes_its_credit_request(world: Generated) -> None:
 
 def test_birth_dates_agree_with_the_age_at_as_of(world: Generated) -> None:
     noisy = {
-        row["record_id"] for row in _faults(world.root) if "date_of_birth" in row["fault"] or "age" in row["fault"]
+        row["record_id"] for row in read_faults(world.root) if "date_of_birth" in row["fault"] or "age" in row["fault"]
     }
     checked = 0
-    for contact in _rows(world.root / "crm" / "contacts.csv"):
+    for contact in read_rows(world.root / "crm" / "contacts.csv"):
         if contact["date_of_birth"] and contact["contact_id"] not in noisy:
             born = date.fromisoformat(contact["date_of_birth"])
             age = AS_OF.year - born.year - ((AS_OF.month, AS_OF.day) < (born.month, born.day))
@@ -325,19 +212,19 @@ def test_birth_dates_agree_with_the_age_at_as_of(world: Generated) -> None:
 
 
 def test_a_quarter_of_the_people_share_a_household_and_its_crm_account(large: Generated) -> None:
-    people = _rows(large.root / "truth" / "people.csv")
+    people = read_rows(large.root / "truth" / "people.csv")
     size = Counter(person["household_id"] for person in people)
     together = sum(1 for person in people if size[person["household_id"]] > 1) / len(people)
     assert 0.2 < together < 0.3
     household = {person["person_id"]: person["household_id"] for person in people}
-    person_of, duplicates = _person_of(large.root), _duplicates(large.root)
+    person_of, duplicates = read_person_of(large.root), read_duplicates(large.root)
     accounts: dict[str, set[str]] = defaultdict(set)
-    for contact in _rows(large.root / "crm" / "contacts.csv"):
+    for contact in read_rows(large.root / "crm" / "contacts.csv"):
         if contact["contact_id"] not in duplicates:
             accounts[household[person_of[contact["contact_id"]]]].add(contact["account_id"])
     assert all(len(ids) == 1 for ids in accounts.values())
     addresses: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for contact in _rows(large.root / "crm" / "contacts.csv"):
+    for contact in read_rows(large.root / "crm" / "contacts.csv"):
         if contact["contact_id"] not in duplicates and contact["street"]:
             addresses[household[person_of[contact["contact_id"]]]].add((contact["street"], contact["postcode"]))
     shared = [len(found) == 1 for name, found in addresses.items() if size[name] > 1]
@@ -345,9 +232,9 @@ def test_a_quarter_of_the_people_share_a_household_and_its_crm_account(large: Ge
 
 
 def test_systems_know_realistic_shares_of_people_with_a_few_duplicates(large: Generated) -> None:
-    person_of, duplicates = _person_of(large.root), _duplicates(large.root)
+    person_of, duplicates = read_person_of(large.root), read_duplicates(large.root)
     expected = {"contacts": 0.9, "customers": 0.7, "web_accounts": 0.6, "requesters": 0.35, "subscribers": 0.6}
-    for entity, ids in _person_ids(large.root).items():
+    for entity, ids in read_person_ids(large.root).items():
         people = {person_of[record] for record in ids}
         assert abs(len(people) / 3000 - expected[entity]) < 0.05, entity
         copies = len(ids & duplicates) / len(ids)
@@ -356,14 +243,14 @@ def test_systems_know_realistic_shares_of_people_with_a_few_duplicates(large: Ge
 
 
 def test_names_and_emails_mostly_agree_across_systems(large: Generated) -> None:
-    person_of, duplicates = _person_of(large.root), _duplicates(large.root)
+    person_of, duplicates = read_person_of(large.root), read_duplicates(large.root)
     crm = {
         person_of[row["contact_id"]]: row
-        for row in _rows(large.root / "crm" / "contacts.csv")
+        for row in read_rows(large.root / "crm" / "contacts.csv")
         if row["contact_id"] not in duplicates
     }
     subscribers = [
-        row for row in _rows(large.root / "marketing" / "subscribers.csv") if person_of[row["subscriber_id"]] in crm
+        row for row in read_rows(large.root / "marketing" / "subscribers.csv") if person_of[row["subscriber_id"]] in crm
     ]
     pairs = [
         (crm[person_of[row["subscriber_id"]]], row) for row in subscribers if row["subscriber_id"] not in duplicates
@@ -372,7 +259,7 @@ def test_names_and_emails_mostly_agree_across_systems(large: Generated) -> None:
     same_first = sum(a["first_name"] == b["first_name"] for a, b in pairs if b["first_name"]) / len(pairs)
     assert 0.85 < same_email < 0.995
     assert 0.8 < same_first < 0.99
-    kinds = Counter(row["fault"].split(":")[0] for row in _faults(large.root))
+    kinds = Counter(row["fault"].split(":")[0] for row in read_faults(large.root))
     for kind in ("typo (keyboard)", "typo (ocr)", "typo (phonetic)", "nickname", "swapped", "truncated", "old address"):
         assert kinds[kind] > 5, kind
     for kind in ("old e-mail", "shared family e-mail", "household landline", "conflict"):
@@ -380,15 +267,15 @@ def test_names_and_emails_mostly_agree_across_systems(large: Generated) -> None:
 
 
 def test_almost_no_subscriber_is_left_with_only_an_unknown_email_and_a_first_name(large: Generated) -> None:
-    person_of = _person_of(large.root)
+    person_of = read_person_of(large.root)
     emails: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(large.root / "crm" / "contacts.csv"):
+    for row in read_rows(large.root / "crm" / "contacts.csv"):
         emails[person_of[row["contact_id"]]].add(row["email"])
-    for customer in _customers(large.root):
+    for customer in read_customers(large.root):
         emails[person_of[str(customer["customer_no"])]].add(str(customer["email"]))
-    for account_id, email in _shop(large.root, "SELECT account_id, email FROM web_accounts"):
+    for account_id, email in read_shop(large.root, "SELECT account_id, email FROM web_accounts"):
         emails[person_of[str(account_id)]].add(str(email))
-    subscribers = _rows(large.root / "marketing" / "subscribers.csv")
+    subscribers = read_rows(large.root / "marketing" / "subscribers.csv")
     bare = [
         row
         for row in subscribers
@@ -401,33 +288,33 @@ def test_almost_no_subscriber_is_left_with_only_an_unknown_email_and_a_first_nam
 
 
 def test_purchase_histories_end_shortly_before_as_of_and_bad_risks_pay_late_more(world: Generated) -> None:
-    orders = [row for row in _rows(world.root / "erp" / "orders.csv") if row["order_date"][:4].isdigit()]
+    orders = [row for row in read_rows(world.root / "erp" / "orders.csv") if row["order_date"][:4].isdigit()]
     last = max(date.fromisoformat(row["order_date"]) for row in orders)
     assert AS_OF - timedelta(days=30) < last < AS_OF
-    invoices = {row["invoice_id"]: row for row in _rows(world.root / "erp" / "invoices.csv")}
+    invoices = {row["invoice_id"]: row for row in read_rows(world.root / "erp" / "invoices.csv")}
     assert all(
         date.fromisoformat(row["due_at"]) - date.fromisoformat(row["issued_at"]) == timedelta(days=30)
         for row in invoices.values()
         if row["issued_at"][:4].isdigit()
     )
-    person_of, credit = _person_of(world.root), _credit_rows()
+    person_of, credit = read_person_of(world.root), read_credit_rows()
     bad = {
         row["person_id"]
-        for row in _rows(world.root / "truth" / "people.csv")
+        for row in read_rows(world.root / "truth" / "people.csv")
         if credit[row["german_credit_row"]]["creditability"] == "bad"
     }
     late: dict[bool, list[bool]] = {True: [], False: []}
-    for payment in _rows(world.root / "erp" / "payments.csv"):
+    for payment in read_rows(world.root / "erp" / "payments.csv"):
         invoice = invoices.get(payment["invoice_id"])
         if invoice and payment["paid_at"][:4].isdigit() and invoice["due_at"][:4].isdigit():
             late[person_of[payment["customer_no"]] in bad].append(payment["paid_at"] > invoice["due_at"])
     assert sum(late[True]) / len(late[True]) > 1.5 * sum(late[False]) / len(late[False])
-    assert len(invoices) > len(_rows(world.root / "erp" / "payments.csv"))
+    assert len(invoices) > len(read_rows(world.root / "erp" / "payments.csv"))
 
 
 def test_tickets_borrow_complaints_and_recent_ones_are_still_open(world: Generated) -> None:
-    issues = {row["Issue"] for row in _rows(DATA / "cfpb_complaints" / "cfpb_complaints.csv")}
-    tickets = list(_json_lines(world.root / "ticketing" / "tickets.jsonl"))
+    issues = {row["Issue"] for row in read_rows(DATA / "cfpb_complaints" / "cfpb_complaints.csv")}
+    tickets = list(read_json_lines(world.root / "ticketing" / "tickets.jsonl"))
     complaints = [ticket for ticket in tickets if ticket["category"] == "complaint"]
     assert complaints and all(ticket["subject"] in issues for ticket in complaints)
     assert {str(ticket["category"]) for ticket in tickets} == {"complaint", "question", "request"}
@@ -441,7 +328,7 @@ def test_some_subscribers_open_less_and_less(world: Generated) -> None:
     recent = (AS_OF - timedelta(days=90)).isoformat()
     opens: dict[str, list[str]] = defaultdict(list)
     sends: dict[str, list[str]] = defaultdict(list)
-    for event in _json_lines(world.root / "marketing" / "email_events.jsonl"):
+    for event in read_json_lines(world.root / "marketing" / "email_events.jsonl"):
         if event["kind"] == "open":
             opens[str(event["subscriber_id"])].append(str(event["at"]))
         elif event["kind"] == "sent":
@@ -460,19 +347,19 @@ def test_some_subscribers_open_less_and_less(world: Generated) -> None:
 
 
 def test_malformed_rows_are_broken_and_listed(world: Generated) -> None:
-    malformed = [row for row in _faults(world.root) if row["fault"].startswith("malformed: ")]
+    malformed = [row for row in read_faults(world.root) if row["fault"].startswith("malformed: ")]
     rows = sum(world.summary.counts.values())
     assert 0.001 * rows < len(malformed) < 0.01 * rows
     for system, entity in (("ticketing", "tickets"), ("marketing", "email_events")):
         broken = 0
-        for line in _lines(world.root / system / f"{entity}.jsonl"):
+        for line in read_lines(world.root / system / f"{entity}.jsonl"):
             try:
                 json.loads(line)
             except json.JSONDecodeError:
                 broken += 1
         listed = [row for row in malformed if row["entity"] == entity and "truncated JSON" in row["fault"]]
         assert broken == len(listed) > 0, entity
-    orders = {row["order_id"]: row for row in _rows(world.root / "erp" / "orders.csv")}
+    orders = {row["order_id"]: row for row in read_rows(world.root / "erp" / "orders.csv")}
     for fault in (row for row in malformed if row["entity"] == "orders"):
         if "missing id" in fault["fault"]:
             assert fault["record_id"] not in orders
@@ -486,8 +373,8 @@ def test_malformed_rows_are_broken_and_listed(world: Generated) -> None:
         else:
             with pytest.raises(ValueError):
                 float(value)
-    contacts = {row["contact_id"]: row for row in _rows(world.root / "crm" / "contacts.csv")}
-    truth = _person_of(world.root)
+    contacts = {row["contact_id"]: row for row in read_rows(world.root / "crm" / "contacts.csv")}
+    truth = read_person_of(world.root)
     for fault in (row for row in malformed if row["entity"] == "contacts"):
         column = fault["fault"].split("(")[1].rstrip(")")
         with pytest.raises(ValueError):
@@ -496,11 +383,11 @@ def test_malformed_rows_are_broken_and_listed(world: Generated) -> None:
 
 
 def test_without_malformed_every_row_parses(tmp_path: Path) -> None:
-    clean = _generate(tmp_path, malformed=False)
-    assert [row for row in _faults(clean.root) if row["fault"].startswith("malformed")] == []
+    clean = generate(tmp_path, malformed=False)
+    assert [row for row in read_faults(clean.root) if row["fault"].startswith("malformed")] == []
     for path in (clean.root / "ticketing" / "tickets.jsonl", clean.root / "marketing" / "email_events.jsonl"):
-        assert all(isinstance(json.loads(line), dict) for line in _lines(path))
-    assert all(row["order_id"] and float(row["amount"]) >= 0 for row in _rows(clean.root / "erp" / "orders.csv"))
+        assert all(isinstance(json.loads(line), dict) for line in read_lines(path))
+    assert all(row["order_id"] and float(row["amount"]) >= 0 for row in read_rows(clean.root / "erp" / "orders.csv"))
 
 
 # --- entry points ---------------------------------------------------------------------------------------
@@ -524,8 +411,10 @@ def test_the_command_line_reports_each_system(tmp_path: Path) -> None:
     printed = done.stdout.splitlines()
     assert [line.split(":")[0] for line in printed[1:6]] == list(SYSTEMS)
     assert printed[-1].startswith("wrote ")
-    assert len(_rows(tmp_path / "truth" / "people.csv")) == 120
-    updated = [row["updated_at"] for row in _rows(tmp_path / "crm" / "contacts.csv") if row["updated_at"][:4].isdigit()]
+    assert len(read_rows(tmp_path / "truth" / "people.csv")) == 120
+    updated = [
+        row["updated_at"] for row in read_rows(tmp_path / "crm" / "contacts.csv") if row["updated_at"][:4].isdigit()
+    ]
     assert "2025-06-01" < max(updated) < "2025-06-30"
     failed = _cli(str(tmp_path), "--data-dir", str(tmp_path / "missing"))
     assert failed.returncode == 2
