@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from approval_ui import _api, _pages
+from approval_ui import _api, _ops, _pages, _policy_pages, _reports
 from approval_ui._backend import OpenBackend, UiOptions
 from approval_ui._security import LoginThrottle, SessionCodec
 from approval_ui._state import HERE, Forbidden, NotAuthenticated, UiState, session_principal, ui_state
@@ -74,6 +74,8 @@ def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(_pages.router)
     app.include_router(_api.router)
+    for feature in (_ops, _policy_pages, _reports):
+        app.include_router(feature.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -112,7 +114,7 @@ def app_routes() -> set[tuple[str, str]]:
     """Every (method, path) the app serves besides /openapi.json and /static: what the role table must cover."""
     return {
         (method, route.path)
-        for router in (_pages.router, _api.router)
+        for router in (_pages.router, _api.router, _ops.router, _policy_pages.router, _reports.router)
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods or ()

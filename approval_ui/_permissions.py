@@ -27,6 +27,10 @@ Permission = Literal[
     "customer.read",
     "autonomy.read",
     "audit.read",
+    "policy.read",
+    "policy.write",
+    "autonomy.signoff",
+    "eval.read",
 ]
 
 _CREDIT: frozenset[Permission] = frozenset(
@@ -37,10 +41,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     "credit_officer": _CREDIT,
     "senior_credit_officer": _CREDIT,
     "head_of_credit": _CREDIT,
-    "ops_manager": _CREDIT | {"audit.read"},
-    "auditor": frozenset({"queue.read", "proposal.read", "customer.read", "autonomy.read", "audit.read"}),
-    "engineer": frozenset({"customer.read", "autonomy.read"}),
-    "admin": _CREDIT | {"audit.read"},
+    "ops_manager": _CREDIT | {"audit.read", "policy.read", "policy.write", "autonomy.signoff", "eval.read"},
+    "auditor": frozenset(
+        {"queue.read", "proposal.read", "customer.read", "autonomy.read", "audit.read", "policy.read", "eval.read"}
+    ),
+    "engineer": frozenset({"customer.read", "autonomy.read", "policy.read", "eval.read"}),
+    "admin": _CREDIT | {"audit.read", "policy.read", "policy.write", "autonomy.signoff", "eval.read"},
 }
 
 
