@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Ends by serving the web UI on http://127.0.0.1:8000/ until Ctrl-C; DEMO_ARGS=--no-serve only builds.
 demo: setup
-	$(BIN)/steward demo --no-serve
+	$(BIN)/steward demo $(DEMO_ARGS)
 
 postgres:
 	bash scripts/ensure-postgres.sh

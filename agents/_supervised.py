@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from agents._proposal import Proposal
 from agents._state import SupervisedState
 from core import Clock, JsonObject, StewardError
-from policies import Facts, GateDecision, Policy
+from policies import Facts, GateDecision, Policy, PolicySource
 from supervision import (
     AlreadyExecuted,
     ApprovalQueue,
@@ -80,7 +80,8 @@ class SupervisedStep:
     """The shared gate / review / execute nodes for one agent."""
 
     agent: str
-    policy: Policy
+    policies: PolicySource
+    """Where the policy in force comes from: read on every decision, so a saved change applies at once."""
     queue: ApprovalQueue
     autonomy: AutonomyStore
     tools: ToolContext
@@ -88,12 +89,19 @@ class SupervisedStep:
     clock: Clock
     review_sla: timedelta
 
-    def level(self, action: str) -> str:
-        return self.autonomy.level(self.agent, action, default=self.policy.initial_level(action))
+    @property
+    def policy(self) -> Policy:
+        """The policy in force now (the latest saved version, else the file)."""
+        return self.policies.current()
+
+    def level(self, action: str, policy: Policy | None = None) -> str:
+        start = (policy or self.policy).initial_level(action)
+        return self.autonomy.level(self.agent, action, default=start)
 
     def gate_action(self, action: str, facts: Facts) -> GateDecision:
-        """The policy's decision for `action` with `facts` at the action's current autonomy level."""
-        return self.policy.gate(action, facts, self.level(action))
+        """The decision of the policy in force for `action` with `facts` at the action's current autonomy level."""
+        policy = self.policy
+        return policy.gate(action, facts, self.level(action, policy))
 
     # -- nodes -------------------------------------------------------------------------------
 
@@ -156,7 +164,7 @@ class SupervisedStep:
         except AlreadyExecuted as done:
             log.info("action.already_executed", proposal_id=proposal_id)
             return {"status": "executed", "execution": done.result}
-        spec = self.actions[item.action]
+        spec = self.actions[item.runs]
         args = spec.args_model.model_validate(item.arguments)
         auth = Authorization(
             proposal_id=proposal_id, action_hash=claim.action_hash, idempotency_key=claim.idempotency_key
@@ -168,7 +176,7 @@ class SupervisedStep:
             log.warning("action.failed", proposal_id=proposal_id, error=str(exc))
             return {"status": "failed"}
         self.queue.complete_execution(proposal_id, result)
-        log.info("action.executed", proposal_id=proposal_id, action=item.action)
+        log.info("action.executed", proposal_id=proposal_id, action=item.runs)
         return {"status": "executed", "execution": result}
 
     # -- routing -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import structlog
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
+from pydantic import ValidationError
 
 from agents._errors import InvalidEdit
 from agents._supervised import ReviewOutcome, SupervisedStep
@@ -53,13 +54,19 @@ class Supervisor:
         verdict: ReviewVerdict,
         comment: str | None = None,
         edited_arguments: JsonObject | None = None,
+        edited_action: str | None = None,
     ) -> QueueItem:
-        """Record a reviewer's decision and, when it is final, resume the paused thread."""
+        """Record a reviewer's decision and, when it is final, resume the paused thread.
+
+        An edit changes the arguments, or with `edited_action` puts another action of the same agent
+        in place of the proposed one (a credit officer asks for information instead of approving);
+        either way the edited action goes through the gate again before it counts as approved.
+        """
         item = self.queue.get(proposal_id)
         with structlog.contextvars.bound_contextvars(
             proposal_id=proposal_id, agent=item.agent, thread_id=item.thread_id, reviewer=reviewer_id
         ):
-            return self._decide(item, reviewer_id, verdict, comment, edited_arguments)
+            return self._decide(item, reviewer_id, verdict, comment, edited_arguments, edited_action)
 
     def _decide(
         self,
@@ -68,13 +75,16 @@ class Supervisor:
         verdict: ReviewVerdict,
         comment: str | None,
         edited_arguments: JsonObject | None,
+        edited_action: str | None,
     ) -> QueueItem:
         proposal_id = item.id
         reviewer = self.users.get(reviewer_id)
         runtime = self._runtime(item.agent)
         edit: dict[str, Any] = {}
         if verdict == "edit":
-            edit = self._regate_edit(runtime.step, item, edited_arguments)
+            edit = self._regate_edit(runtime.step, item, edited_arguments, edited_action)
+        elif edited_action is not None:
+            raise InvalidEdit(proposal_id, "only an edit may replace the action")
         decided = self.queue.decide(proposal_id, reviewer, verdict, comment=comment, **edit)
         log.info(
             "review.decided",
@@ -142,9 +152,25 @@ class Supervisor:
         return step.level(action), kpi
 
     def review_ladder(self, agent: str, action: str) -> LadderChange | None:
-        """Evaluate the action's autonomy ladder on its current KPIs and apply a move, audited."""
+        """Evaluate the action's autonomy ladder on its current KPIs and apply a move, audited.
+
+        A promotion whose policy asks for sign-off is not applied: it is recorded as a pending request
+        (one per action; after a decline it takes fresh evidence to ask again) and None is returned.
+        Demotions apply at once and supersede a pending request.
+        """
         level, kpi = self.ladder_state(agent, action)
-        change = self._runtime(agent).step.policy.ladder(action).evaluate(level, kpi)
+        ladder = self._runtime(agent).step.policy.ladder(action)
+        change = ladder.evaluate(level, kpi)
+        if change is not None and change.direction == "promote" and ladder.promotion.sign_off:
+            declined_at = self.autonomy.declined_at(agent, action)
+            if declined_at is not None:
+                window, confidence = ladder.window, ladder.promotion.confidence
+                fresh = self.kpis.snapshot(agent, action, window=window, confidence=confidence, since=declined_at)
+                change = ladder.evaluate(level, fresh)
+            if change is not None:
+                request = self.autonomy.request_promotion(change)
+                log.info("autonomy.awaits_sign_off", agent=agent, action=action, to=change.to_level, request=request.id)
+            return None
         if change is not None:
             self.autonomy.apply(change, actor="autonomy-ladder")
             log.info("autonomy.changed", agent=agent, action=action, to=change.to_level, reason=change.reason)
@@ -157,19 +183,35 @@ class Supervisor:
             raise KeyError(f"no agent {agent!r} is wired into this supervisor") from None
 
     @staticmethod
-    def _regate_edit(step: SupervisedStep, item: QueueItem, edited: JsonObject | None) -> dict[str, Any]:
-        """Validate the edited arguments and gate the edited action afresh."""
+    def _regate_edit(
+        step: SupervisedStep, item: QueueItem, edited: JsonObject | None, action: str | None
+    ) -> dict[str, Any]:
+        """Validate the edited arguments (of the replacement action, if any) and gate the result afresh.
+
+        The edited arguments are laid over the current ones; for a replacement action only the
+        current arguments that action also takes are kept (the application id, say).
+        """
         if edited is None:
             raise InvalidEdit(item.id, "an edit needs the edited arguments as a JSON object")
-        spec = step.actions[item.action]
+        action = action or item.runs
+        spec = step.actions.get(action)
+        if spec is None:
+            known = ", ".join(sorted(step.actions))
+            raise InvalidEdit(item.id, f"{item.agent} has no action {action!r} (it has {known})")
+        kept = {key: value for key, value in item.arguments.items() if key in spec.args_model.model_fields}
         try:
-            args = spec.args_model.model_validate({**item.arguments, **edited})
-        except ValueError as exc:
-            raise InvalidEdit(item.id, str(exc).splitlines()[0] if str(exc) else "invalid arguments") from exc
+            args = spec.args_model.model_validate({**kept, **edited})
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'arguments'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise InvalidEdit(item.id, problems) from exc
         arguments: JsonObject = args.model_dump(mode="json")
         facts = spec.facts_for(item.facts, args)
         return {
             "edited_arguments": arguments,
-            "edited_action_hash": action_hash(item.action, arguments),
-            "edited_gate": step.gate_action(item.action, facts),
+            "edited_action_hash": action_hash(action, arguments),
+            "edited_gate": step.gate_action(action, facts),
+            "edited_action": action,
         }

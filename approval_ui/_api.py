@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from approval_ui._decide import Decision, DecisionRefused, decide
-from approval_ui._models import AuditOut, AutonomyOut, DecisionIn, DecisionRefusedOut, ErrorOut, QueuePageOut
-from approval_ui._present import BadCursor, autonomy_overview, decode_cursor, encode_cursor
+from approval_ui._models import AuditOut, DecisionIn, DecisionRefusedOut, ErrorOut, QueuePageOut
+from approval_ui._present import (
+    BadCursor,
+    decode_audit_cursor,
+    decode_cursor,
+    encode_audit_cursor,
+    encode_cursor,
+    utc_or_none,
+)
 from approval_ui._security import CSRF_HEADER, Principal
 from approval_ui._state import Ui, access
 from core import NotFound
 from customers import Customer360, customer_360
-from supervision import QueueItem, QueueStatus
+from supervision import QueueItem, QueuePriority, QueueSort, QueueStatus, SlaDue, SubjectMatch
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid bearer token or session."},
@@ -29,30 +38,55 @@ def _not_found(exc: NotFound) -> HTTPException:
     return HTTPException(status_code=404, detail=str(exc))
 
 
+BAD_CURSOR: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The cursor is not one this API wrote for this sort (or these pages)."}
+}
+
+
 @router.get(
     "/queue",
     response_model=QueuePageOut,
-    responses={400: {"model": ErrorOut, "description": "The cursor is not one this API wrote."}},
-    summary="A page of the queue, newest first, with counts per state",
+    responses=BAD_CURSOR,
+    summary="A page of the queue, filtered and sorted, with counts per state",
 )
 def api_queue(
     ui: Ui,
     _: Annotated[Principal, Depends(access("api", "queue.read"))],
-    agent: Annotated[str | None, Query(max_length=200)] = None,
-    action: Annotated[str | None, Query(max_length=200)] = None,
-    status: QueueStatus | None = None,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    agent: Annotated[str | None, Query(max_length=200, description="Only this agent's proposals.")] = None,
+    action: Annotated[str | None, Query(max_length=200, description="Only proposals of this action.")] = None,
+    status: Annotated[QueueStatus | None, Query(description="Only proposals in this state (all if omitted).")] = None,
+    priority: Annotated[
+        QueuePriority | None,
+        Query(description="`high`: a hard limit or rule forced the review, or it needs four eyes; else `normal`."),
+    ] = None,
+    due: Annotated[
+        SlaDue | None,
+        Query(
+            description="SLA due time (`expires_at`) against the server's clock: `overdue` (past), `within_4h` "
+            "or `within_24h` (not yet past)."
+        ),
+    ] = None,
+    sort: Annotated[
+        QueueSort,
+        Query(description="`newest` first (by creation), or `due` soonest (those without a deadline last)."),
+    ] = "newest",
+    cursor: Annotated[
+        str | None,
+        Query(max_length=1000, description="`next_cursor` of the previous page, fetched with the same `sort`."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
 ) -> QueuePageOut:
     try:
-        after = decode_cursor(cursor) if cursor else None
+        after = decode_cursor(cursor, sort) if cursor else None
     except BadCursor as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    page = ui.browser.page(agent=agent, action=action, status=status, after=after, limit=limit)
+    page = ui.browser.page(
+        agent=agent, action=action, status=status, priority=priority, due=due, sort=sort, after=after, limit=limit
+    )
     return QueuePageOut(
         items=page.rows,
         next_cursor=encode_cursor(page.next_after) if page.next_after else None,
-        counts=ui.browser.counts(agent=agent, action=action),
+        counts=ui.browser.counts(agent=agent, action=action, priority=priority, due=due),
     )
 
 
@@ -70,12 +104,18 @@ def api_proposal(
     "/proposals/{proposal_id}/decision",
     response_model=QueueItem,
     responses={
-        400: {"model": DecisionRefusedOut, "description": "A rejection without a reason, or a refused decision."},
+        400: {
+            "model": DecisionRefusedOut,
+            "description": "A rejection without a reason, an edit that cannot be applied, or a refused decision.",
+        },
         403: {"model": ErrorOut, "description": "Not allowed by the role table or by the policy's authority."},
         404: {"model": DecisionRefusedOut, "description": "No such proposal."},
         409: {"model": DecisionRefusedOut, "description": "Someone else decided first, or the review expired."},
     },
-    summary="Approve or reject a pending proposal; a final approval resumes the agent, which executes it",
+    summary=(
+        "Approve, reject, edit (re-gated) or request information on a pending proposal; "
+        "a final approval resumes the agent, which executes it"
+    ),
 )
 def api_decide(
     request: Request,
@@ -89,7 +129,10 @@ def api_decide(
             {"detail": f"a session-authenticated decision needs the {CSRF_HEADER} header", "code": "csrf"}, 403
         )
     try:
-        return decide(ui.backend, principal, proposal_id, Decision(verdict=body.verdict, reason=body.reason))
+        decision = Decision(
+            verdict=body.verdict, reason=body.reason, arguments=body.arguments, items=tuple(body.items or ())
+        )
+        return decide(ui.backend, principal, proposal_id, decision)
     except DecisionRefused as exc:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status)
 
@@ -104,17 +147,67 @@ def api_customer(
         raise _not_found(exc) from exc
 
 
-@router.get("/autonomy", response_model=list[AutonomyOut], summary="Every agent action's autonomy level and KPIs")
-def api_autonomy(ui: Ui, _: Annotated[Principal, Depends(access("api", "autonomy.read"))]) -> list[AutonomyOut]:
-    return autonomy_overview(ui.backend)
+def _iso_time(value: object) -> object:
+    """ISO 8601 text only (pydantic alone would also read a bare number as seconds since 1970), in UTC."""
+    return utc_or_none(datetime.fromisoformat(value)) if isinstance(value, str) else value
 
 
-@router.get("/audit", response_model=AuditOut, summary="Audit entries (newest last) and the chain's verification")
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
+
+
+@router.get(
+    "/audit",
+    response_model=AuditOut,
+    responses=BAD_CURSOR,
+    summary="Search the audit log (a page at a time, newest first) with the chain's verification",
+)
 def api_audit(
     ui: Ui,
     _: Annotated[Principal, Depends(access("api", "audit.read"))],
-    subject: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    kind: Annotated[str | None, Query(max_length=100, description="Only entries of this kind.")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Only entries by this actor.")] = None,
+    subject: Annotated[
+        str | None, Query(max_length=200, description="Only entries about this subject (see `subject_match`).")
+    ] = None,
+    subject_match: Annotated[
+        SubjectMatch, Query(description="`exact` id, or `prefix` (`credit/` finds every credit agent action).")
+    ] = "exact",
+    since: Annotated[
+        IsoTime | None, Query(alias="from", description="Entries at or after this time (UTC without an offset).")
+    ] = None,
+    until: Annotated[
+        IsoTime | None, Query(alias="to", description="Entries before this time (UTC without an offset).")
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=1000, description="`next_cursor` (older) or `previous_cursor` (newer) of a page."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
 ) -> AuditOut:
-    entries = ui.backend.audit.entries(subject=subject)
-    return AuditOut(entries=entries[-limit:], verification=ui.backend.audit.verify())
+    before_seq = after_seq = None
+    if cursor:
+        try:
+            direction, seq = decode_audit_cursor(cursor)
+        except BadCursor as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        before_seq, after_seq = (seq, None) if direction == "older" else (None, seq)
+    page = ui.backend.audit.search(
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        subject_match=subject_match,
+        since=since,
+        until=until,
+        before_seq=before_seq,
+        after_seq=after_seq,
+        limit=limit,
+    )
+    chain = ui.backend.audit.chain_status()
+    return AuditOut(
+        entries=list(reversed(page.entries)),
+        next_cursor=None if page.older_than is None else encode_audit_cursor("older", page.older_than),
+        previous_cursor=None if page.newer_than is None else encode_audit_cursor("newer", page.newer_than),
+        verification=chain.verification,
+        walked_at=chain.walked_at,
+        checked_at=chain.checked_at,
+    )

@@ -8,10 +8,13 @@ from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from approval_ui import _api, _ops, _pages, _policy_pages, _reports
 from approval_ui._backend import OpenBackend, UiOptions
@@ -29,6 +32,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+API_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
+"""The `code` of an API error raised as an HTTPException, by status."""
+
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -39,7 +45,13 @@ def _templates() -> Jinja2Templates:
     def percent(value: float | None) -> str:
         return "—" if value is None else f"{value:.1%}"
 
+    def shown(value: object) -> str:
+        if isinstance(value, list | tuple):
+            return "; ".join(str(item) for item in value)
+        return str(value)
+
     templates.env.filters["when"] = when
+    templates.env.filters["shown"] = shown
     templates.env.filters["percent"] = percent
     return templates
 
@@ -55,7 +67,7 @@ def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
                 options=options,
                 sessions=SessionCodec(options.session_secret, options.session_max_age),
                 throttle=LoginThrottle(backend.clock, options.login_max_failures, options.login_window),
-                browser=QueueBrowser(backend.engine),
+                browser=QueueBrowser(backend.engine, backend.clock),
                 templates=_templates(),
             )
             yield
@@ -96,6 +108,21 @@ def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """API errors carry a `code` beside the `detail`, as `ErrorOut` documents; pages keep FastAPI's own.
+
+        A body that is not even text (FastAPI's undocumented 400) is answered like any other body that is
+        not JSON: 422, which every operation with a body documents.
+        """
+        if not request.url.path.startswith("/api/") or not isinstance(exc.detail, str):
+            return await http_exception_handler(request, exc)
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            error = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error", "input": {}}
+            return await request_validation_exception_handler(request, RequestValidationError([error]))
+        code = API_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return JSONResponse({"detail": exc.detail, "code": code}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:

@@ -18,7 +18,7 @@ from agents import Supervisor
 from core import Clock
 from customers import CustomerRepository
 from policies import Policy
-from supervision import ApprovalQueue, AuditLog, AutonomyStore, UserDirectory
+from supervision import ApprovalQueue, AuditLog, AutonomyStore, EvalReportStore, PolicyStore, UserDirectory
 
 
 class Backend(Protocol):
@@ -42,6 +42,10 @@ class Backend(Protocol):
     def users(self) -> UserDirectory: ...
     @property
     def policies(self) -> Mapping[str, Policy]: ...
+    @property
+    def policy_store(self) -> PolicyStore: ...
+    @property
+    def reports(self) -> EvalReportStore: ...
 
 
 OpenBackend = Callable[[], AbstractContextManager[Backend]]

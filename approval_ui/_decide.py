@@ -7,16 +7,30 @@ from typing import Literal
 
 import structlog
 
+from agents import InvalidEdit
 from approval_ui._backend import Backend
 from approval_ui._security import Principal
-from core import NotFound, StewardError
+from core import JsonObject, NotFound, StewardError
 from policies import AuthorityError
-from supervision import ApprovalConflict, ProposalExpired, QueueItem
+from supervision import ApprovalConflict, EditDenied, ProposalExpired, QueueItem
 
 log = structlog.get_logger(__name__)
 
-WebVerdict = Literal["approve", "reject"]
-RefusalCode = Literal["reason_required", "not_found", "not_yours", "already_decided", "expired", "refused"]
+WebVerdict = Literal["approve", "reject", "edit", "request_information"]
+"""`edit` approves the action with changed arguments; `request_information` puts the agent's
+`request_information` action (ask the applicant for the listed items) in place of the proposed one.
+Both are gated again, and count as disagreeing with the agent."""
+RefusalCode = Literal[
+    "reason_required",
+    "invalid_edit",
+    "edit_denied",
+    "not_found",
+    "not_yours",
+    "already_decided",
+    "expired",
+    "refused",
+]
+REQUEST_INFORMATION = "request_information"
 
 
 class DecisionRefused(Exception):
@@ -33,17 +47,45 @@ class DecisionRefused(Exception):
 class Decision:
     verdict: WebVerdict
     reason: str | None
+    arguments: JsonObject | None = None
+    """For `edit`: the changed arguments (the others stay as proposed)."""
+    items: tuple[str, ...] = ()
+    """For `request_information`: what the applicant should provide."""
 
 
 def decide(backend: Backend, principal: Principal, proposal_id: str, decision: Decision) -> QueueItem:
     """Record the decision and, when it is final, let the agent resume (and execute an approval)."""
     reason = (decision.reason or "").strip() or None
-    if decision.verdict == "reject" and reason is None:
-        raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
+    edited: JsonObject | None = None
+    edited_action: str | None = None
+    match decision.verdict:
+        case "reject" if reason is None:
+            raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
+        case "edit":
+            if not decision.arguments:
+                raise DecisionRefused(400, "invalid_edit", "An edit needs at least one changed argument.")
+            edited = decision.arguments
+        case "request_information":
+            items = [item.strip() for item in decision.items if item.strip()]
+            if not items:
+                raise DecisionRefused(400, "invalid_edit", "Say what the applicant should provide: one item per line.")
+            edited, edited_action = {"items": list(items)}, REQUEST_INFORMATION
+    verdict: Literal["approve", "reject", "edit"] = (
+        "edit" if edited is not None else ("reject" if decision.verdict == "reject" else "approve")
+    )
     try:
         return backend.supervisor.decide(
-            proposal_id, reviewer_id=principal.user_id, verdict=decision.verdict, comment=reason
+            proposal_id,
+            reviewer_id=principal.user_id,
+            verdict=verdict,
+            comment=reason,
+            edited_arguments=edited,
+            edited_action=edited_action,
         )
+    except InvalidEdit as exc:
+        raise DecisionRefused(400, "invalid_edit", f"The change cannot be applied: {exc.reason}.") from exc
+    except EditDenied as exc:
+        raise DecisionRefused(400, "edit_denied", f"The policy denies the changed action: {exc}") from exc
     except NotFound as exc:
         raise DecisionRefused(404, "not_found", str(exc)) from exc
     except AuthorityError as exc:

@@ -5,6 +5,7 @@ Everything works without JavaScript: plain links and forms, each form with its C
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import structlog
@@ -13,18 +14,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agents import Proposal
 from approval_ui._decide import Decision, DecisionRefused, WebVerdict, decide
+from approval_ui._edit import BadEditForm, can_request_information, changed_arguments, edit_fields
 from approval_ui._present import (
+    DUE_CHOICES,
+    PRIORITIES,
+    SORT_CHOICES,
     STATUSES,
     BadCursor,
-    autonomy_overview,
     customer_or_none,
     decode_cursor,
     encode_cursor,
+    is_seq,
+    time_to_due,
+    utc_or_none,
 )
 from approval_ui._security import CSRF_FIELD, Principal, Session, client_address, safe_next
+from approval_ui._similar import similar_cases
 from approval_ui._state import Ui, UiState, access, session_principal
 from core import NotFound
-from supervision import QueueItem, QueueStatus
+from supervision import DecisionHistory, QueueItem, QueuePriority, QueueSort, QueueStatus, SlaDue, SubjectMatch
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -33,7 +41,6 @@ QueueReader = Annotated[Principal, Depends(access("page", "queue.read"))]
 ProposalReader = Annotated[Principal, Depends(access("page", "proposal.read"))]
 Decider = Annotated[Principal, Depends(access("page", "proposal.decide"))]
 CustomerReader = Annotated[Principal, Depends(access("page", "customer.read"))]
-AutonomyReader = Annotated[Principal, Depends(access("page", "autonomy.read"))]
 AuditReader = Annotated[Principal, Depends(access("page", "audit.read"))]
 
 
@@ -149,33 +156,60 @@ def queue_page(
     agent: Annotated[str | None, Query(max_length=200)] = None,
     action: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(max_length=20)] = "pending",
+    priority: Annotated[str | None, Query(max_length=20)] = None,
+    due: Annotated[str | None, Query(max_length=20)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
     after: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> HTMLResponse:
     agent, action = agent or None, action or None
     chosen: QueueStatus | None = next((s for s in STATUSES if s == status), None)
+    chosen_priority: QueuePriority | None = next((p for p in PRIORITIES if p == priority), None)
+    chosen_due: SlaDue | None = next((d for d, _ in DUE_CHOICES if d == due), None)
+    chosen_sort: QueueSort = next((o for o, _ in SORT_CHOICES if o == sort), "newest")
     try:
-        position = decode_cursor(after) if after else None
+        position = decode_cursor(after, chosen_sort) if after else None
     except BadCursor:
         return error_page(ui, request, principal, 400, "That page link is broken; start again from the queue.")
-    page = ui.browser.page(agent=agent, action=action, status=chosen, after=position, limit=ui.options.page_size)
-    filters = {"agent": agent or "", "action": action or "", "status": chosen or ""}
+    page = ui.browser.page(
+        agent=agent,
+        action=action,
+        status=chosen,
+        priority=chosen_priority,
+        due=chosen_due,
+        sort=chosen_sort,
+        after=position,
+        limit=ui.options.page_size,
+    )
+    filters = {
+        "agent": agent or "",
+        "action": action or "",
+        "status": chosen or "",
+        "priority": chosen_priority or "",
+        "due": chosen_due or "",
+        "sort": chosen_sort,
+    }
     next_query = None
     if page.next_after is not None:
         next_query = {**filters, "after": encode_cursor(page.next_after)}
     pairs = ui.browser.agent_actions()
+    now = ui.backend.clock.now()
     return render(
         ui,
         request,
         "queue.html",
         {
             "rows": page.rows,
-            "counts": ui.browser.counts(agent=agent, action=action),
+            "due_in": {row.id: time_to_due(row.expires_at, now) for row in page.rows},
+            "counts": ui.browser.counts(agent=agent, action=action, priority=chosen_priority, due=chosen_due),
             "statuses": STATUSES,
+            "priorities": PRIORITIES,
+            "due_choices": DUE_CHOICES,
+            "sort_choices": SORT_CHOICES,
             "agents": sorted({a for a, _ in pairs}),
             "actions": sorted({b for _, b in pairs}),
             "filters": filters,
             "next_query": next_query,
-            "now": ui.backend.clock.now(),
+            "now": now,
         },
         principal=principal,
     )
@@ -191,6 +225,9 @@ def _proposal_context(ui: UiState, item: QueueItem) -> dict[str, Any]:
         "proposal": proposal,
         "customer": customer_or_none(ui.backend, item.customer_id),
         "now": ui.backend.clock.now(),
+        "edit_fields": edit_fields(ui.backend, item),
+        "similar": similar_cases(item, DecisionHistory(ui.backend.engine).settled(item.agent, item.action)),
+        "can_request_information": can_request_information(ui.backend, item),
     }
 
 
@@ -216,7 +253,16 @@ def _proposal_page(
 DONE_MESSAGES = {
     "approve": "Approved. The agent has resumed with your decision.",
     "reject": "Rejected. The agent has recorded your reason.",
+    "edit": "Your changed action was gated again and recorded; it runs once it has the approvals it needs.",
+    "request_information": "Information requested: the applicant is asked for what you listed.",
 }
+WEB_VERDICTS: tuple[WebVerdict, ...] = ("approve", "reject", "edit", "request_information")
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Every text field of the posted form (the edit form's inputs are named by the action's arguments)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 @router.get("/proposals/{proposal_id}")
@@ -236,23 +282,36 @@ def decide_form(
     ui: Ui,
     proposal_id: str,
     principal: Decider,
+    form: Annotated[dict[str, str], Depends(form_fields)],
     verdict: Annotated[str | None, Form(max_length=20)] = None,
     reason: Annotated[str, Form(max_length=2000)] = "",
+    items: Annotated[str, Form(max_length=4000)] = "",
     csrf_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     if principal.session is None or not principal.session.csrf_matches(csrf_token):
         return error_page(ui, request, principal, 403, "The form had expired; reload the proposal and decide again.")
-    chosen: WebVerdict
-    if verdict == "approve":
-        chosen = "approve"
-    elif verdict == "reject":
-        chosen = "reject"
-    else:
+    chosen = next((v for v in WEB_VERDICTS if v == verdict), None)
+    if chosen is None:
         return _proposal_page(
-            ui, request, principal, proposal_id, error="Choose approve or reject.", status_code=400, reason=reason
+            ui,
+            request,
+            principal,
+            proposal_id,
+            error="Choose approve, reject, approve with changes, or request information.",
+            status_code=400,
+            reason=reason,
         )
+    arguments = None
+    if chosen == "edit":
+        try:
+            arguments = changed_arguments(edit_fields(ui.backend, ui.backend.queue.get(proposal_id)), form)
+        except NotFound:
+            return error_page(ui, request, principal, 404, "There is no such proposal.")
+        except BadEditForm as exc:
+            return _proposal_page(ui, request, principal, proposal_id, error=str(exc), status_code=400, reason=reason)
+    decision = Decision(verdict=chosen, reason=reason, arguments=arguments, items=tuple(items.splitlines()))
     try:
-        decide(ui.backend, principal, proposal_id, Decision(verdict=chosen, reason=reason))
+        decide(ui.backend, principal, proposal_id, decision)
     except DecisionRefused as exc:
         return _proposal_page(
             ui, request, principal, proposal_id, error=exc.message, status_code=exc.status, reason=reason
@@ -273,23 +332,72 @@ def customer_page(request: Request, ui: Ui, customer_id: str, principal: Custome
     return render(ui, request, "customer.html", {"customer": customer, "proposals": proposals}, principal=principal)
 
 
-@router.get("/autonomy")
-def autonomy_page(request: Request, ui: Ui, principal: AutonomyReader) -> HTMLResponse:
-    return render(ui, request, "autonomy.html", {"rows": autonomy_overview(ui.backend)}, principal=principal)
-
-
 @router.get("/audit")
 def audit_page(
     request: Request,
     ui: Ui,
     principal: AuditReader,
+    kind: Annotated[str | None, Query(max_length=100)] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
     subject: Annotated[str | None, Query(max_length=200)] = None,
+    match: Annotated[str | None, Query(max_length=20)] = None,
+    since: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    before: Annotated[str | None, Query(max_length=20)] = None,
+    after: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    entries = ui.backend.audit.entries(subject=subject or None)[-200:]
+    """The audit search, a page at a time (newest first), under the chain's verification status.
+
+    The status comes from `AuditLog.chain_status`: re-walking the whole chain on every view is O(n)
+    (2.5 s with 100,000 entries), so the page shows the last full walk (at most ten minutes old), with its
+    time, extended by a check of every entry appended since (under a millisecond).
+    """
+    subject_match: SubjectMatch = "prefix" if match == "prefix" else "exact"
+    form = {
+        "kind": kind or "",
+        "actor": actor or "",
+        "subject": subject or "",
+        "match": subject_match,
+        "from": since or "",
+        "to": until or "",
+    }
+    problems = []
+    window: dict[str, datetime | None] = {}
+    for name, value in (("from", since), ("to", until)):
+        try:
+            window[name] = utc_or_none(datetime.fromisoformat(value)) if value else None
+        except ValueError:
+            problems.append(f"“{name}” is not a date and time (use YYYY-MM-DD HH:MM, UTC).")
+    seqs: dict[str, int | None] = {}
+    for name, value in (("before", before), ("after", after)):
+        seqs[name] = int(value) if value and value.isdecimal() and is_seq(int(value)) else None
+        if value and seqs[name] is None:
+            problems.append("That page link is broken; search again.")
+    page = None
+    if not problems:
+        page = ui.backend.audit.search(
+            kind=kind or None,
+            actor=actor or None,
+            subject=subject or None,
+            subject_match=subject_match,
+            since=window["from"],
+            until=window["to"],
+            before_seq=seqs["before"],
+            after_seq=seqs["after"],
+            limit=ui.options.page_size,
+        )
     return render(
         ui,
         request,
         "audit.html",
-        {"entries": list(reversed(entries)), "verification": ui.backend.audit.verify(), "subject": subject or ""},
+        {
+            "page": page,
+            "problems": problems,
+            "form": form,
+            "older_query": {**form, "before": page.older_than} if page and page.older_than else None,
+            "newer_query": {**form, "after": page.newer_than} if page and page.newer_than else None,
+            "chain": ui.backend.audit.chain_status(),
+        },
         principal=principal,
+        status_code=400 if problems else 200,
     )

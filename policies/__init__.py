@@ -27,6 +27,7 @@ from policies._errors import (
 )
 from policies._loader import load_policy, parse_policy
 from policies._schema import DemotionCriteria, PromotionCriteria
+from policies._source import FixedPolicy, PolicySource
 from policies._types import (
     DecisionSource,
     Facts,
@@ -38,6 +39,7 @@ from policies._types import (
     ReviewRequirement,
     ReviewVerdict,
 )
+from policies._whatif import ChangedCase, HistoricCase, OutcomeCounts, WhatIfLine, WhatIfReport, what_if
 
 
 def default_policy_dir() -> Path:
@@ -49,27 +51,35 @@ __all__ = [
     "ActionPolicy",
     "AuthorityError",
     "AutonomyLadder",
+    "ChangedCase",
     "ConditionError",
     "DecisionSource",
     "DemotionCriteria",
     "Facts",
+    "FixedPolicy",
     "FourEyesViolation",
     "GateDecision",
+    "HistoricCase",
     "KpiSnapshot",
     "LadderChange",
     "MissingAuthority",
     "Outcome",
+    "OutcomeCounts",
     "Policy",
     "PolicyError",
     "PolicyFileError",
+    "PolicySource",
     "PromotionCriteria",
     "ReviewRequirement",
     "ReviewVerdict",
     "Reviewer",
     "SelfApproval",
+    "WhatIfLine",
+    "WhatIfReport",
     "check_reviewer",
     "default_policy_dir",
     "load_policy",
     "parse_policy",
+    "what_if",
     "wilson_interval",
 ]

@@ -192,7 +192,7 @@ class Policy:
     agent: str
     description: str
     version: str
-    """First 12 hex digits of the SHA-256 of the file's bytes."""
+    """First 12 hex digits of the SHA-256 of the file's bytes; the policy store prefixes its version number."""
     source: str
     """Where the policy was read from (a path, or ``"<string>"``)."""
     actions: dict[str, ActionPolicy]

@@ -88,6 +88,8 @@ class PromotionCriteria(_Spec):
     min_outcomes: Annotated[int, Field(ge=0)]
     """Observed outcomes needed; 0 promotes on agreement alone."""
     max_bad_outcome_upper_bound: Fraction
+    sign_off: bool = False
+    """True: a promotion the KPIs call for waits for an ops manager's sign-off before it applies."""
 
 
 class DemotionCriteria(_Spec):

@@ -60,7 +60,8 @@ class GateDecision(Frozen):
     review: ReviewRequirement
     """Who may decide this action if a person looks at it (always filled, also for auto)."""
     policy_version: str
-    """Content hash of the policy file that decided."""
+    """Which policy decided: its content hash, prefixed by its saved version (``v3:1a2b3c4d5e6f``) when the
+    policy came from the policy store."""
 
 
 class Reviewer(Frozen):

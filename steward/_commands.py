@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
 from typing import Any
 
 from agents import Proposal
-from core import JsonObject
+from core import JsonObject, StewardError
 from policies import ReviewRequirement, ReviewVerdict
 from steward._settings import Settings
 from steward._wiring import open_steward
@@ -39,7 +41,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     code = run_demo(settings, history=args.history, new=args.new, seed=args.seed, people=args.people)
     if code != 0 or args.no_serve:
         return code
-    return serve(argparse.Namespace(host="127.0.0.1", port=8000), settings)
+    return serve(argparse.Namespace(host=args.host, port=args.port), settings)
 
 
 def queue_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -114,9 +116,17 @@ def queue_decide(args: argparse.Namespace, settings: Settings) -> int:
 
     edited = parse_edit(args.edit) if args.edit is not None else None
     verdict: ReviewVerdict = "approve" if args.approve else "reject" if args.reject else "edit"
+    if args.action is not None and verdict != "edit":
+        print("steward: --action goes with --edit (the replacement action's arguments)", file=sys.stderr)
+        return 2
     with open_steward(settings) as app:
         item = app.supervisor.decide(
-            args.id, reviewer_id=args.user, verdict=verdict, comment=args.comment, edited_arguments=edited
+            args.id,
+            reviewer_id=args.user,
+            verdict=verdict,
+            comment=args.comment,
+            edited_arguments=edited,
+            edited_action=args.action,
         )
     waiting = " (waiting for a second reviewer)" if item.status == "pending" else ""
     print(f"{item.id}: {verdict} by {args.user} → {item.status}{waiting}")
@@ -152,6 +162,45 @@ def autonomy_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def autonomy_requests(args: argparse.Namespace, settings: Settings) -> int:
+    with open_steward(settings) as app:
+        pending = app.autonomy.pending_requests()
+    if args.json:
+        _dump([request.model_dump(mode="json") for request in pending])
+        return 0
+    if not pending:
+        print("no promotion waits for sign-off")
+        return 0
+    for request in pending:
+        kpi = request.kpi
+        print(
+            f"{request.id}: {request.agent}.{request.action} {request.from_level} → {request.to_level}, "
+            f"requested {request.requested_at:%Y-%m-%d %H:%M} UTC"
+        )
+        print(f"  {request.reason}")
+        print(
+            f"  agreement {kpi.agreed}/{kpi.reviewed} (lower bound {kpi.agreement_lower_bound:.1%}); bad outcomes "
+            f"{kpi.bad_outcomes}/{kpi.outcomes_observed} (upper bound {kpi.bad_outcome_upper_bound:.1%})"
+        )
+    print("decide with: steward autonomy sign-off ID --approve|--decline --actor USER [--note TEXT]")
+    return 0
+
+
+def autonomy_sign_off(args: argparse.Namespace, settings: Settings) -> int:
+    from approval_ui import permissions_of
+
+    with open_steward(settings) as app:
+        signer = app.users.get(args.actor)
+        if "autonomy.signoff" not in permissions_of(signer.roles):
+            raise StewardError(f"{args.actor} may not sign off promotions: that needs the ops_manager or admin role")
+        request = app.autonomy.sign_off(args.id, actor=args.actor, approve=args.approve, note=args.note)
+    if request.status == "approved":
+        print(f"{request.id}: approved by {args.actor}; {request.agent}.{request.action} is now at {request.to_level}")
+    else:
+        print(f"{request.id}: declined by {args.actor}; {request.agent}.{request.action} stays at {request.from_level}")
+    return 0
+
+
 def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     with open_steward(settings) as app:
         result = app.audit.verify()
@@ -162,10 +211,19 @@ def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
+def _actor(args: argparse.Namespace) -> str:
+    return str(args.actor or getpass.getuser())
+
+
 def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_credit_eval
+    from steward._evals import save_credit
 
     report = run_credit_eval(args.data, training_csv=settings.german_credit_csv)
+    if not args.no_save:
+        with open_steward(settings) as app:
+            saved = save_credit(app.reports, report, str(args.data / "german_credit.csv"), _actor(args))
+        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
     if args.json:
         _dump(report.model_dump(mode="json"))
         return 0
@@ -182,8 +240,13 @@ def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
 
 def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_identity_eval
+    from steward._evals import save_identity
 
     report = run_identity_eval(args.data)
+    if not args.no_save:
+        with open_steward(settings) as app:
+            saved = save_identity(app.reports, report, str(args.data), _actor(args))
+        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
     if args.json:
         _dump(report.model_dump(mode="json"))
         return 0

@@ -25,7 +25,9 @@ from agents import CreditApprovalAgent
 from core import ConfigurationError, FixedClock
 from customers import OutcomeLabel, read_outcome_labels
 from customers.world import SOURCES_FILE, generate_world
+from evals import score_against_truth
 from steward._database import is_sqlite
+from steward._evals import save_world
 from steward._ingest import IngestOutcome, propose_merges, run_ingest
 from steward._settings import Settings
 from steward._status import autonomy_rows
@@ -213,6 +215,12 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         passwords = _seed_users(app)
         outcome = run_ingest(app, propose=False)
         _print_ingest(outcome)
+        score = score_against_truth(app.customers, world / "truth")
+        saved = save_world(app.reports, score, f"demo world: {people} people, seed {seed}", "steward-demo")
+        print(
+            f"    identity against the generator's truth: precision {score.precision:.3f}, recall {score.recall:.3f}, "
+            f"F1 {score.f1:.3f} (eval report {saved.id}, at /evals)"
+        )
         model = app.scorer.model
         print(f"\n  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
         pending = sorted(app.customers.pending_applications(), key=lambda a: (a.received_at, a.id))
@@ -258,6 +266,11 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
             )
             if row["last_change"]:
                 print(f"    last change: {row['last_change']}")
+        for request in app.autonomy.pending_requests():
+            print(
+                f"  {request.action} waits for sign-off to move {request.from_level} → {request.to_level} "
+                f"(request {request.id}: steward autonomy requests, or the Autonomy page as ops)"
+            )
         propose_merges(app, outcome)
         print(
             f"\nIdentity: {sum(outcome.proposals.values())} merge_customers proposals "

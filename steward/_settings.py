@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: no LLM.")
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM endpoint.")
     llm_api_key: str = Field(default="not-needed", description="API key for the LLM endpoint.")
+    session_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description=(
+            "Key that signs web-session cookies (32+ characters; the same on every web replica). "
+            "Unset: a random key kept in <home>/session.key."
+        ),
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -21,8 +20,11 @@ NO_USERS_HINT = (
 )
 
 
-def session_secret(home: Path) -> str:
-    """The key that signs session cookies: `<home>/session.key`, made once (readable by this user only)."""
+def session_secret(settings: Settings) -> str:
+    """STEWARD_SESSION_SECRET, else `<home>/session.key`, made once (readable by this user only)."""
+    if settings.session_secret:
+        return settings.session_secret
+    home = settings.home
     path = home / "session.key"
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
@@ -34,7 +36,7 @@ def session_secret(home: Path) -> str:
 
 def create_app(settings: Settings) -> FastAPI:
     """The approval app over this installation; Steward is opened once, when the app starts."""
-    return create_ui_app(lambda: open_steward(settings), UiOptions(session_secret=session_secret(settings.home)))
+    return create_ui_app(lambda: open_steward(settings), UiOptions(session_secret=session_secret(settings)))
 
 
 def someone_can_log_in(settings: Settings) -> bool:

@@ -22,7 +22,15 @@ from steward._checkpoint import open_checkpointer
 from steward._database import make_engine
 from steward._migrations import upgrade
 from steward._settings import Settings
-from supervision import ApprovalQueue, AuditLog, AutonomyStore, KpiStore, UserDirectory
+from supervision import (
+    ApprovalQueue,
+    AuditLog,
+    AutonomyStore,
+    EvalReportStore,
+    KpiStore,
+    PolicyStore,
+    UserDirectory,
+)
 from tools import ToolContext
 
 if TYPE_CHECKING:
@@ -85,6 +93,9 @@ class Steward:
     customers: CustomerRepository
     scorer: LazyScorecard
     policies: dict[str, Policy]
+    """The policy files, as installed (version 0); `policy_store` has the versions in force."""
+    policy_store: PolicyStore
+    reports: EvalReportStore
     credit: AgentRuntime
     identity: AgentRuntime
     supervisor: Supervisor
@@ -121,6 +132,8 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         customers = CustomerRepository(engine, clock, load_survivorship(settings.survivorship_file))
         scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
         policies = load_policies(settings.policy_dir)
+        files = {agent: Path(policy.source).read_text(encoding="utf-8") for agent, policy in policies.items()}
+        policy_store = PolicyStore(engine, clock, audit, bundled=files)
         tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
         rationale: RationaleWriter | None = None  # None: the agent writes its deterministic template
         if settings.llm_base_url:
@@ -132,7 +145,7 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             rationale = stack.enter_context(OpenAIRationale(endpoint, fallback=TemplateRationale()))
         credit = build_credit_agent(
             tools=tools,
-            policy=policies["credit_approval"],
+            policies=policy_store.source("credit_approval"),
             queue=queue,
             autonomy=autonomy,
             clock=clock,
@@ -142,7 +155,7 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         )
         identity = build_identity_agent(
             tools=tools,
-            policy=policies["identity_resolution"],
+            policies=policy_store.source("identity_resolution"),
             queue=queue,
             autonomy=autonomy,
             clock=clock,
@@ -168,6 +181,8 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             customers=customers,
             scorer=scorer,
             policies=policies,
+            policy_store=policy_store,
+            reports=EvalReportStore(engine, clock, audit),
             credit=credit,
             identity=identity,
             supervisor=supervisor,

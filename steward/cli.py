@@ -33,6 +33,13 @@ STATUSES = (
 )
 
 
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not save the report (saved reports are listed at /evals)"
+    )
+    parser.add_argument("--actor", metavar="USER", help="who ran the evaluation (default: the login name)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="steward",
@@ -61,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument("--no-serve", action="store_true", help="do not start the web UI afterwards")
+    demo.add_argument("--host", default="127.0.0.1", help="address the web UI listens on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port of the web UI (default 8000)")
     demo.add_argument("--history", type=int, default=450, help="applications in the simulated history")
     demo.add_argument("--new", type=int, default=60, help="new applications run after the history")
     demo.add_argument("--seed", type=int, default=7, help="seed of the generated world and the simulated reviewers")
@@ -125,6 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     verdict.add_argument(
         "--edit", metavar="JSON", help="approve with changed arguments, e.g. '{\"amount\": 3000}' (re-gated)"
     )
+    q_decide.add_argument(
+        "--action",
+        metavar="NAME",
+        help="with --edit: put another action of the agent in place of the proposed one, e.g. "
+        '--action request_information --edit \'{"items": ["payslips"]}\' (re-gated)',
+    )
     q_decide.add_argument("--as", dest="user", required=True, metavar="USER", help="the deciding user")
     q_decide.add_argument("--comment", help="why (kept in the audit trail)")
     queue.add_parser("expire", help="expire pending reviews past their SLA (not counted as rejections)")
@@ -134,6 +149,70 @@ def _parser() -> argparse.ArgumentParser:
     )
     a_status = autonomy.add_parser("status", help="each action's level and the KPIs behind it")
     a_status.add_argument("--json", action="store_true", help="print JSON")
+    a_requests = autonomy.add_parser("requests", help="promotions waiting for an ops manager's sign-off")
+    a_requests.add_argument("--json", action="store_true", help="print JSON")
+    a_sign = autonomy.add_parser(
+        "sign-off",
+        help="approve or decline a promotion waiting for sign-off",
+        description=(
+            "Approve (the action moves up one level, recorded as USER's move with the KPIs behind it) or decline "
+            "promotion request ID, as listed by `steward autonomy requests`. USER needs the ops_manager or admin "
+            "role. Refused if the request was already decided or the action's level moved since it was requested. "
+            "A declined promotion is requested again only on fresh evidence."
+        ),
+    )
+    a_sign.add_argument("id", type=int, metavar="ID")
+    sign_decision = a_sign.add_mutually_exclusive_group(required=True)
+    sign_decision.add_argument("--approve", action="store_true", help="apply the promotion")
+    sign_decision.add_argument("--decline", action="store_true", help="keep the current level")
+    a_sign.add_argument("--note", help="why (kept with the request)")
+    a_sign.add_argument("--actor", required=True, metavar="USER", help="the ops manager signing off")
+
+    policy = sub.add_parser("policy", help="view and change the agents' policies (versioned, audited)").add_subparsers(
+        dest="policy_command", required=True, metavar="ACTION"
+    )
+    p_show = policy.add_parser(
+        "show",
+        help="print a policy's YAML (the version in force, or --version N)",
+        description=(
+            "Print the YAML of AGENT's policy to stdout (redirect it to a file to edit it), and which version it "
+            "is to stderr. Version 0 is the policy file Steward was installed with; saved versions count from 1."
+        ),
+    )
+    p_show.add_argument("agent", metavar="AGENT")
+    p_show.add_argument("--version", type=int, metavar="N", help="this version instead of the one in force")
+    p_history = policy.add_parser("history", help="every version of a policy: who saved it, when and why")
+    p_history.add_argument("agent", metavar="AGENT")
+    p_history.add_argument("--json", action="store_true", help="print JSON")
+    p_what_if = policy.add_parser(
+        "what-if",
+        help="validate a changed policy and replay recent proposals under it (nothing is saved)",
+        description=(
+            "Validate FILE as AGENT's next policy (errors name the line), then replay the agent's last 500 "
+            "proposals under the policy in force and under FILE, each at its action's current autonomy level, and "
+            "print per action how many would run automatically, be reviewed or be denied, how many would newly "
+            "run without a person, and how many of FILE's automated cases reviewers had rejected or edited."
+        ),
+    )
+    p_what_if.add_argument("agent", metavar="AGENT")
+    p_what_if.add_argument("file", type=Path, metavar="FILE")
+    p_what_if.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_set = policy.add_parser(
+        "set",
+        help="validate, show the what-if, and save FILE as the next version of a policy",
+        description=(
+            "Validate FILE as AGENT's next policy, print the what-if (as `steward policy what-if`), then save it as "
+            "the next version, with the reason and the actor in the audit trail. Running agents use it from their "
+            "next decision, in every process, without a restart. Exits non-zero, saving nothing, if FILE is "
+            "invalid or someone else saved a version meanwhile."
+        ),
+    )
+    p_set.add_argument("agent", metavar="AGENT")
+    p_set.add_argument("file", type=Path, metavar="FILE")
+    p_set.add_argument("--reason", required=True, help="why the policy changes (kept with the version)")
+    p_set.add_argument(
+        "--actor", metavar="USER", help="the user making the change (must exist; default: cli:<login name>)"
+    )
 
     audit = sub.add_parser("audit", help="the hash-chained audit trail").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"
@@ -154,6 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     e_credit.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder with german_credit.csv")
     e_credit.add_argument("--json", action="store_true", help="print JSON")
+    _report_options(e_credit)
 
     e_identity = evals.add_parser(
         "identity",
@@ -167,6 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     e_identity.add_argument("--data", required=True, type=Path, metavar="DIR", help="folder in the FEBRL layout")
     e_identity.add_argument("--json", action="store_true", help="print JSON")
+    _report_options(e_identity)
 
     ingest = sub.add_parser(
         "ingest",
@@ -286,6 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
     from steward import _commands as c
+    from steward import _policy_commands as p
 
     table: dict[tuple[str, str | None], Callable[[argparse.Namespace, Settings], int]] = {
         ("demo", None): c.demo,
@@ -294,6 +376,12 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("queue", "decide"): c.queue_decide,
         ("queue", "expire"): c.queue_expire,
         ("autonomy", "status"): c.autonomy_status,
+        ("autonomy", "requests"): c.autonomy_requests,
+        ("autonomy", "sign-off"): c.autonomy_sign_off,
+        ("policy", "show"): p.policy_show,
+        ("policy", "history"): p.policy_history,
+        ("policy", "what-if"): p.policy_what_if,
+        ("policy", "set"): p.policy_set,
         ("audit", "verify"): c.audit_verify,
         ("eval", "credit"): c.eval_credit,
         ("eval", "identity"): c.eval_identity,

@@ -92,3 +92,17 @@ class WeakPassword(SupervisionError):
     def __init__(self, min_length: int) -> None:
         super().__init__(f"the password is too short: use at least {min_length} characters (a passphrase is best)")
         self.min_length = min_length
+
+
+class AutonomyRequestClosed(SupervisionError):
+    """A promotion request was already signed off, declined or superseded; only a pending one is decided."""
+
+    def __init__(self, request_id: int, status: str, decided_by: str | None) -> None:
+        who = f" by {decided_by}" if decided_by else ""
+        super().__init__(
+            f"autonomy request {request_id} is already {status}{who}; list the pending ones with "
+            "`steward autonomy requests` or reload the autonomy page"
+        )
+        self.request_id = request_id
+        self.status = status
+        self.decided_by = decided_by

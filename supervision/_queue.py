@@ -24,6 +24,7 @@ from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
 from supervision._audit import AuditDraft, AuditLog
 from supervision._errors import ActionMismatch, ApprovalConflict, EditDenied, ProposalExpired
 from supervision._execution import ExecutionLedger
+from supervision._priority import priority_of
 from supervision._rows import (
     ProposalColumns,
     current_approvals,
@@ -76,11 +77,13 @@ class ApprovalQueue(ExecutionLedger):
                 "agent": sub.agent,
                 "action": sub.action,
                 "status": status,
+                "priority": priority_of(sub.gate),
                 "customer_id": sub.customer_id,
                 "thread_id": sub.thread_id,
                 "arguments": sub.arguments,
                 "action_hash": sub.action_hash,
                 "submitted_hash": sub.action_hash,
+                "edited_action": None,
                 "proposal": sub.proposal,
                 "facts": sub.facts,
                 "gate": sub.gate.model_dump(mode="json"),
@@ -209,13 +212,15 @@ class ApprovalQueue(ExecutionLedger):
         edited_arguments: JsonObject | None = None,
         edited_action_hash: str | None = None,
         edited_gate: GateDecision | None = None,
+        edited_action: str | None = None,
     ) -> QueueItem:
         """Record one reviewer's verdict on a pending proposal, if they have the authority for it.
 
         An approval settles the proposal once enough distinct reviewers approved (four eyes needs two);
-        an edit replaces the action and counts as the first approval of the new one.
+        an edit replaces the action and counts as the first approval of the new one. `edited_action`
+        names another action of the same agent that the edit puts in place of the proposed one.
         """
-        edit = _edit_of(verdict, edited_arguments, edited_action_hash, edited_gate)
+        edit = _edit_of(verdict, edited_arguments, edited_action_hash, edited_gate, edited_action)
         for _ in range(ATTEMPTS):
             with Session(self._engine) as session:
                 row = load(session, proposal_id)
@@ -248,7 +253,9 @@ class ApprovalQueue(ExecutionLedger):
                         values |= {
                             "arguments": edit.arguments,
                             "action_hash": edit.action_hash,
+                            "edited_action": None if edit.action in (None, row.action) else edit.action,
                             "gate": edit.gate.model_dump(mode="json"),
+                            "priority": priority_of(edit.gate),
                         }
                     case unreachable:
                         assert_never(unreachable)
@@ -269,6 +276,7 @@ class ApprovalQueue(ExecutionLedger):
                         at=now,
                         edited_arguments=edit.arguments if edit else None,
                         edited_action_hash=edit.action_hash if edit else None,
+                        edited_action=edit.action if edit else None,
                     )
                 )
                 self._audit.append(
@@ -284,6 +292,7 @@ class ApprovalQueue(ExecutionLedger):
                         "approvals": len(approvals),
                         "approvals_required": requirement.approvals_required,
                         "action_hash": edit.action_hash if edit else row.action_hash,
+                        **({"edited_action": edit.action} if edit is not None and edit.action else {}),
                     },
                 )
                 session.commit()
@@ -414,12 +423,13 @@ class Redaction:
 
 
 class _Edit:
-    __slots__ = ("action_hash", "arguments", "gate")
+    __slots__ = ("action", "action_hash", "arguments", "gate")
 
-    def __init__(self, arguments: JsonObject, action_hash: str, gate: GateDecision) -> None:
+    def __init__(self, arguments: JsonObject, action_hash: str, gate: GateDecision, action: str | None) -> None:
         self.arguments = arguments
         self.action_hash = action_hash
         self.gate = gate
+        self.action = action
 
 
 def _edit_of(
@@ -427,9 +437,10 @@ def _edit_of(
     arguments: JsonObject | None,
     action_hash: str | None,
     gate: GateDecision | None,
+    action: str | None,
 ) -> _Edit | None:
     if verdict != "edit":
-        if arguments is not None or action_hash is not None or gate is not None:
+        if arguments is not None or action_hash is not None or gate is not None or action is not None:
             raise ConfigurationError(f"edited_* arguments only go with the 'edit' verdict, not {verdict!r}")
         return None
     if arguments is None or action_hash is None or gate is None:
@@ -437,4 +448,4 @@ def _edit_of(
             "an edit needs edited_arguments, edited_action_hash and edited_gate "
             "(the gate's decision on the edited action)"
         )
-    return _Edit(arguments, action_hash, gate)
+    return _Edit(arguments, action_hash, gate, action)

@@ -76,12 +76,21 @@ class ReviewColumns(Protocol):
     def at(self) -> datetime: ...
     @property
     def edited_arguments(self) -> dict[str, Any] | None: ...
+    @property
+    def edited_action(self) -> str | None: ...
 
 
 # The read path of `view_of` selects plain rows with Core, with statements built once.
 _PROPOSAL_BY_ID = core_select(PROPOSAL).where(PROPOSAL.c.id == bindparam("proposal_id"))
 _REVIEWS_OF = (
-    core_select(REVIEW.c.reviewer, REVIEW.c.verdict, REVIEW.c.comment, REVIEW.c.at, REVIEW.c.edited_arguments)
+    core_select(
+        REVIEW.c.reviewer,
+        REVIEW.c.verdict,
+        REVIEW.c.comment,
+        REVIEW.c.at,
+        REVIEW.c.edited_arguments,
+        REVIEW.c.edited_action,
+    )
     .where(REVIEW.c.proposal_id == bindparam("proposal_id"))
     .order_by(REVIEW.c.at, REVIEW.c.id)
 )
@@ -145,6 +154,7 @@ _ITEM_COLUMNS = (
     "thread_id",
     "arguments",
     "action_hash",
+    "edited_action",
     "proposal",
     "facts",
     "gate",
@@ -176,6 +186,7 @@ def item_of(columns: Mapping[str, Any], reviews: Sequence[ReviewColumns]) -> Que
             "comment": review.comment,
             "at": review.at,
             "edited_arguments": review.edited_arguments,
+            "edited_action": review.edited_action,
         }
         for review in reviews
     ]

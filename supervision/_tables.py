@@ -40,7 +40,23 @@ class ProposalRow(SQLModel, table=True):
 
     __tablename__ = "supervision_proposal"
     __table_args__ = (
-        Index("ix_supervision_proposal_status_created", "status", "created_at"),
+        # The queue (see `_browse`): each page order, under a status or an agent action, is an index range
+        # read in order. Each index also holds every filter column, so rows that do not match are
+        # skipped inside the index, and counting per state never reads the table.
+        Index(
+            "ix_supervision_proposal_queue_newest",
+            *("status", "created_at", "id", "agent", "action", "priority", "expires_at"),
+        ),
+        Index("ix_supervision_proposal_queue_due", *("status", "expires_at", "id", "agent", "action", "priority")),
+        Index(
+            "ix_supervision_proposal_queue_agent_action",
+            *("agent", "action", "status", "created_at", "id", "priority", "expires_at"),
+        ),
+        Index(
+            "ix_supervision_proposal_queue_all_newest",
+            *("created_at", "id", "status", "agent", "action", "priority", "expires_at"),
+        ),
+        Index("ix_supervision_proposal_queue_all_due", *("expires_at", "id", "status", "agent", "action", "priority")),
         Index("ix_supervision_proposal_agent_action_decided", "agent", "action", "decided_at"),
     )
 
@@ -48,11 +64,17 @@ class ProposalRow(SQLModel, table=True):
     agent: str = Field(max_length=200)
     action: str = Field(max_length=200)
     status: str = Field(max_length=20)
+    priority: str = Field(default="normal", max_length=10, sa_column_kwargs={"server_default": "normal"})
+    """`high` or `normal` (`supervision.priority_of`), set from the gate's decision at submission."""
     customer_id: str | None = Field(default=None, max_length=200)
     thread_id: str | None = Field(default=None, max_length=200)
     arguments: dict[str, Any] = Field(sa_type=JSON)
     action_hash: str = Field(max_length=128)
     """The action that may run: the agent's, or the reviewer's after an edit."""
+    edited_action: str | None = Field(default=None, max_length=200)
+    """The action a reviewer's edit put in place of `action` (e.g. ask for information instead of
+    approving); None when the agent's action, perhaps with edited arguments, is what runs. KPIs stay
+    grouped by `action`, the one the agent proposed."""
     submitted_hash: str = Field(max_length=128)
     """The action the agent submitted; a re-submission is matched against this, not an edit."""
     proposal: dict[str, Any] = Field(sa_type=JSON)
@@ -87,17 +109,25 @@ class ReviewRow(SQLModel, table=True):
     at: datetime = Field(sa_type=UtcDateTime)
     edited_arguments: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     edited_action_hash: str | None = Field(default=None, max_length=128)
+    edited_action: str | None = Field(default=None, max_length=200)
 
 
 class AuditRow(SQLModel, table=True):
     """One link of the append-only audit chain; `seq` is unique and gap-free by construction."""
 
     __tablename__ = "supervision_audit"
+    __table_args__ = (
+        # The audit search (`AuditLog.search`): each filter, newest first by seq.
+        Index("ix_supervision_audit_subject_seq", "subject", "seq"),
+        Index("ix_supervision_audit_kind_seq", "kind", "seq"),
+        Index("ix_supervision_audit_actor_seq", "actor", "seq"),
+        Index("ix_supervision_audit_at", "at"),
+    )
 
     seq: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
     at: datetime = Field(sa_type=UtcDateTime)
     kind: str = Field(max_length=100)
-    subject: str = Field(index=True, max_length=200)
+    subject: str = Field(max_length=200)
     actor: str = Field(max_length=200)
     payload: dict[str, Any] = Field(sa_type=JSON)
     prev_hash: str = Field(max_length=64)
@@ -132,6 +162,28 @@ class AutonomyChangeRow(SQLModel, table=True):
     actor: str = Field(max_length=200)
     at: datetime = Field(sa_type=UtcDateTime)
     kpi: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class AutonomyRequestRow(SQLModel, table=True):
+    """A promotion the ladder called for that waits for an ops manager's sign-off, and its decision."""
+
+    __tablename__ = "supervision_autonomy_request"
+    __table_args__ = (Index("ix_supervision_autonomy_request_agent_action", "agent", "action", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent: str = Field(max_length=200)
+    action: str = Field(max_length=200)
+    from_level: str = Field(max_length=100)
+    to_level: str = Field(max_length=100)
+    reason: str
+    kpi: dict[str, Any] = Field(sa_type=JSON)
+    requested_at: datetime = Field(sa_type=UtcDateTime)
+    status: str = Field(max_length=20)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    note: str | None = None
+    open_for: str | None = Field(default=None, max_length=401, unique=True)
+    """``agent/action`` while the request is pending, else None: at most one open request per action."""
 
 
 class UserRow(SQLModel, table=True):

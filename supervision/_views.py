@@ -15,6 +15,17 @@ QueueStatus = Literal[
 ]
 """Where a proposal is: `approved` and `edited` may execute; `denied` was refused by the gate."""
 
+QueuePriority = Literal["high", "normal"]
+"""How urgently a proposal wants a person: `high` when a hard limit or rule forced the review or it needs
+four eyes (see `supervision.priority_of`)."""
+
+QueueSort = Literal["newest", "due"]
+"""The order of a queue page: newest first, or SLA due soonest (proposals without a deadline last)."""
+
+SlaDue = Literal["overdue", "within_4h", "within_24h"]
+"""A filter on the SLA due time (`expires_at`) against the clock: past it, or due in the next 4 or 24 hours
+(not yet past)."""
+
 OutcomeLabel = Literal["good", "bad"]
 """What happened after an executed action, as later observed."""
 
@@ -54,6 +65,7 @@ class ReviewView(_Value):
     comment: str | None
     at: datetime
     edited_arguments: JsonPayload | None = None
+    edited_action: str | None = None
 
 
 class QueueItem(_Value):
@@ -66,7 +78,10 @@ class QueueItem(_Value):
     customer_id: str | None
     thread_id: str | None
     arguments: JsonPayload
+    """The arguments of the action that runs (a reviewer's edit replaces the agent's)."""
     action_hash: str
+    edited_action: str | None = None
+    """The action a reviewer put in place of the agent's `action`; None when `action` is what runs."""
     proposal: JsonPayload
     facts: JsonPayload
     gate: GateDecision
@@ -83,6 +98,11 @@ class QueueItem(_Value):
     execution_result: JsonPayload | None = None
     error: str | None = None
     outcome: OutcomeLabel | None = None
+
+    @property
+    def runs(self) -> str:
+        """The action that executes once approved: the reviewer's replacement, else the agent's."""
+        return self.edited_action or self.action
 
 
 class ExecutionClaim(_Value):
@@ -137,6 +157,72 @@ class AutonomyChangeView(_Value):
     kpi: KpiSnapshot | None = None
 
 
+AutonomyRequestStatus = Literal["pending", "approved", "declined", "superseded"]
+"""A promotion request waits (`pending`) until signed off, declined, or made moot by another move."""
+
+
+class AutonomyRequestView(_Value):
+    """A promotion the ladder called for that needs (or needed) an ops manager's sign-off."""
+
+    id: int
+    agent: str
+    action: str
+    from_level: str
+    to_level: str
+    reason: str
+    kpi: KpiSnapshot
+    """The KPIs that called for the promotion, as measured when it was requested."""
+    requested_at: datetime
+    status: AutonomyRequestStatus
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+SeriesGranularity = Literal["day", "week"]
+
+
+class KpiBucket(_Value):
+    """One day or ISO week of an agent action's supervision, from its proposals' recorded times.
+
+    Counts fall in the bucket of the time they happened: proposals by creation, reviews, expiries and
+    automated executions by decision, outcomes by when they were observed. Rates are None without cases.
+    """
+
+    label: str
+    """``2026-03-02`` for a day, ``2026-W10`` for an ISO week."""
+    start: datetime
+    end: datetime
+    created: int
+    automated: int
+    """Executed on the gate's `auto` outcome, with no human verdict."""
+    reviewed: int
+    """Settled by a person's verdict: agreed plus overridden."""
+    agreed: int
+    overridden: int
+    """Rejected or edited by the reviewer."""
+    expired: int
+    """Reviews that timed out (never counted as rejections)."""
+    agreement_rate: float | None
+    outcomes_observed: int
+    bad_outcomes: int
+    bad_outcome_rate: float | None
+    backlog: int
+    """Reviews pending at the bucket's end (at the time of the snapshot for the current bucket)."""
+    median_hours_to_decision: float | None
+    """Median time from proposal to a person's verdict, over the verdicts given in the bucket."""
+
+
+class KpiSeries(_Value):
+    """An agent action's KPIs over time: the most recent days or ISO weeks, oldest first, all UTC."""
+
+    agent: str
+    action: str
+    granularity: SeriesGranularity
+    buckets: list[KpiBucket]
+    taken_at: datetime
+
+
 class UserView(_Value):
     id: str
     name: str
@@ -154,6 +240,7 @@ class QueueRow(_Value):
     status: QueueStatus
     customer_id: str | None
     arguments: JsonPayload
+    priority: QueuePriority
     gate_outcome: str
     gate_matched: str
     autonomy_level: str
@@ -165,9 +252,14 @@ class QueueRow(_Value):
 
 
 class QueuePosition(_Value):
-    """Where a page of the queue ends: the next page starts after this (newest first, then by id)."""
+    """Where a page of the queue ends, in the page's sort: the next page starts after this row.
 
-    created_at: datetime
+    `at` is the row's `created_at` (sort `newest`) or its `expires_at` (sort `due`; None once the page
+    reached the proposals without a deadline); the id breaks ties.
+    """
+
+    sort: QueueSort
+    at: datetime | None
     id: str
 
 
@@ -175,3 +267,24 @@ class QueuePage(_Value):
     rows: list[QueueRow]
     next_after: QueuePosition | None
     """None on the last page."""
+
+
+class AuditPage(_Value):
+    """Audit entries matching a search, newest first, and where the neighbouring pages start."""
+
+    entries: list[AuditEntry]
+    older_than: int | None
+    """Pass as `before_seq` for the next older page; None when no older entry matches."""
+    newer_than: int | None
+    """Pass as `after_seq` for the next newer page; None when no newer entry matches."""
+
+
+class AuditChainStatus(_Value):
+    """The chain's verification as a page shows it: a full walk, extended by checks of newer entries."""
+
+    verification: AuditVerification
+    """Covers entries 1 to `verification.count` (every entry there was at `checked_at`)."""
+    walked_at: datetime
+    """When the last full walk from entry 1 ran."""
+    checked_at: datetime
+    """When the entries appended after that walk were last checked, linked to its head."""

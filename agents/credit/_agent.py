@@ -19,7 +19,7 @@ from agents._supervisor import AgentRuntime
 from agents.credit._actions import CREDIT_ACTIONS
 from agents.credit._reasoning import CreditPolicyOfProposal, RationaleWriter, TemplateRationale
 from core import Clock, JsonObject
-from policies import Policy
+from policies import PolicySource
 from supervision import ApprovalQueue, AutonomyStore
 from tools import (
     ApplicationDetails,
@@ -197,7 +197,7 @@ class CreditApprovalAgent:
 def build_credit_agent(
     *,
     tools: ToolContext,
-    policy: Policy,
+    policies: PolicySource,
     queue: ApprovalQueue,
     autonomy: AutonomyStore,
     clock: Clock,
@@ -209,7 +209,7 @@ def build_credit_agent(
     """Compile the credit-approval graph with the shared supervised-action step."""
     step = SupervisedStep(
         agent=AGENT,
-        policy=policy,
+        policies=policies,
         queue=queue,
         autonomy=autonomy,
         tools=tools,

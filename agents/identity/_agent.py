@@ -23,7 +23,7 @@ from agents._supervised import ActionSpec, SupervisedStep
 from agents._supervisor import AgentRuntime
 from core import Clock, JsonObject
 from customers import MergeCandidate
-from policies import Facts, Policy
+from policies import Facts, PolicySource
 from supervision import ApprovalQueue, AutonomyStore
 from tools import MergeCustomersArgs, ToolContext, merge_customers
 
@@ -142,7 +142,7 @@ class IdentityResolutionAgent:
 def build_identity_agent(
     *,
     tools: ToolContext,
-    policy: Policy,
+    policies: PolicySource,
     queue: ApprovalQueue,
     autonomy: AutonomyStore,
     clock: Clock,
@@ -151,7 +151,7 @@ def build_identity_agent(
 ) -> AgentRuntime:
     step = SupervisedStep(
         agent=AGENT,
-        policy=policy,
+        policies=policies,
         queue=queue,
         autonomy=autonomy,
         tools=tools,

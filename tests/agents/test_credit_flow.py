@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agents import CreditApprovalAgent
+from agents import CreditApprovalAgent, InvalidEdit
 from core import FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
 from steward._settings import Settings
@@ -181,6 +181,47 @@ def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_s
         decisions = app.customers.decisions(application.id)
         assert len(decisions) == 1
         assert decisions[0].details["amount"] == 4000.0
+
+
+def test_a_reviewer_may_ask_for_information_instead_and_that_is_what_executes(steward_settings: Settings) -> None:
+    with installation(steward_settings) as app:
+        application_id = find_application(app, lambda amount: amount <= 4000)
+        run = CreditApprovalAgent(app.credit).run(application_id)
+        proposed = app.queue.get(run.proposal_id)
+        with pytest.raises(InvalidEdit, match="items"):
+            app.supervisor.decide(
+                run.proposal_id,
+                reviewer_id="officer",
+                verdict="edit",
+                edited_arguments={},
+                edited_action="request_information",
+            )
+        with pytest.raises(InvalidEdit, match="no action 'wire_money'"):
+            app.supervisor.decide(
+                run.proposal_id, reviewer_id="officer", verdict="edit", edited_arguments={}, edited_action="wire_money"
+            )
+        decided = app.supervisor.decide(
+            run.proposal_id,
+            reviewer_id="officer",
+            verdict="edit",
+            comment="income not evidenced",
+            edited_arguments={"items": ["last three payslips"]},
+            edited_action="request_information",
+        )
+        assert decided.status == "executed"
+        assert (decided.action, decided.edited_action, decided.runs) == (
+            proposed.action,
+            "request_information",
+            "request_information",
+        )
+        assert decided.arguments == {"application_id": application_id, "items": ["last three payslips"]}
+        assert decided.reviews[-1].edited_action == "request_information"
+        [decision] = app.customers.decisions(application_id)
+        assert decision.decision == "information_requested"
+        assert decision.details["items"] == ["last three payslips"]
+        # The agent's proposal was overridden: it counts against the proposed action's agreement.
+        _, kpi = app.supervisor.ladder_state(AGENT, proposed.action)
+        assert (kpi.reviewed, kpi.agreed) == (1, 0)
 
 
 def test_concurrent_decisions_one_wins_the_other_gets_a_conflict(steward_settings: Settings) -> None:

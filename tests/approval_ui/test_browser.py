@@ -119,7 +119,7 @@ def test_reject_and_approve_work_with_javascript_disabled_and_the_keyboard(
     page.goto(f"{server}/proposals/{rejected}")
     page.get_by_role("button", name="Reject").click()  # no reason given
     expect(page.get_by_role("alert")).to_contain_text("A rejection needs a reason")
-    page.get_by_label("Reason").fill("Income could not be verified")
+    page.get_by_label("Reason (required to reject").fill("Income could not be verified")
     page.get_by_role("button", name="Reject").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_have_text("rejected")
@@ -131,3 +131,72 @@ def test_reject_and_approve_work_with_javascript_disabled_and_the_keyboard(
     context.close()
     assert web.steward.queue.get(rejected).status == "rejected"
     assert web.steward.queue.get(approved).status == "executed"
+
+
+def test_an_officer_over_their_limit_is_refused_and_a_senior_approves(web: Web, server: str, browser: Browser) -> None:
+    proposal_id = web.large[0]  # above the officer's 5,000 limit, within the senior's
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    _log_in(page, server, "officer")
+    page.goto(f"{server}/proposals/{proposal_id}")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("not yours to make")
+    expect(page.locator("#status")).to_have_text("pending")
+    _shot(page, "proposal-over-limit")
+    context.close()
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    _log_in(page, server, "senior")
+    page.goto(f"{server}/proposals/{proposal_id}")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator("#status")).to_have_text("executed")
+    context.close()
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.decided_by) == ("executed", "senior")
+
+
+def test_a_second_officer_deciding_a_decided_proposal_sees_the_conflict(
+    web: Web, server: str, browser: Browser
+) -> None:
+    proposal_id = web.small[0]
+    first, second = browser.new_context(viewport=DESKTOP), browser.new_context(viewport=PHONE)
+    page1, page2 = first.new_page(), second.new_page()
+    _log_in(page1, server, "officer")
+    _log_in(page2, server, "officer2")
+    page1.goto(f"{server}/proposals/{proposal_id}")
+    page2.goto(f"{server}/proposals/{proposal_id}")  # both see it pending
+    page1.get_by_role("button", name="Approve", exact=True).click()
+    expect(page1.locator("#status")).to_have_text("executed")
+
+    page2.get_by_label("Reason (required to reject").fill("Address does not match")
+    page2.get_by_role("button", name="Reject").click()
+    expect(page2.get_by_role("alert")).to_contain_text("Someone else decided first")
+    expect(page2.get_by_role("alert")).to_contain_text("officer")
+    _shot(page2, "proposal-conflict-phone")
+    first.close()
+    second.close()
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, [r.reviewer for r in item.reviews]) == ("executed", ["officer"])
+
+
+def test_an_officer_requests_information_instead_of_deciding(web: Web, server: str, browser: Browser) -> None:
+    proposal_id = web.small[1]
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    _log_in(page, server, "officer")
+    page.goto(f"{server}/proposals/{proposal_id}")
+    expect(page.get_by_role("heading", name="Similar past decisions")).to_be_visible()
+    page.get_by_text("Request information", exact=True).first.click()  # opens the <details>
+    page.get_by_label("What should the applicant provide?").fill("Last three payslips\nProof of address")
+    page.get_by_role("button", name="Request information").click()
+    expect(page.get_by_role("status")).to_contain_text("Information requested")
+    expect(page.locator("#replaced")).to_contain_text("request_information")
+    _shot(page, "proposal-information-requested")
+    context.close()
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.runs, item.arguments["items"]) == (
+        "executed",
+        "request_information",
+        ["Last three payslips", "Proof of address"],
+    )

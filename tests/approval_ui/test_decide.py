@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.agents.flow_helpers import audit_kinds
 from tests.approval_ui.web_helpers import Web, csrf_of
+
+
+@pytest.fixture(scope="module")
+def web(web_on_each_backend: Web) -> Web:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return web_on_each_backend
 
 
 def _decide(web: Web, user: str, proposal_id: str, verdict: str, reason: str = "") -> tuple[int, str]:
@@ -167,3 +175,75 @@ def test_the_queue_filters_pages_and_counts(web: Web) -> None:
         url = following.group(1).replace("&amp;", "&")
     assert sorted(links) == sorted(item.id for item in web.steward.queue.list(agent="credit_approval"))
     assert officer.get("/queue?after=not-a-cursor").status_code == 400
+
+
+def _post(web: Web, user: str, proposal_id: str, data: dict[str, str]) -> tuple[int, str]:
+    client = web.logged_in(user)
+    page = client.get(f"/proposals/{proposal_id}")
+    response = client.post(f"/proposals/{proposal_id}/decision", data={**data, "csrf_token": csrf_of(page.text)})
+    if response.status_code == 303:
+        return 303, client.get(response.headers["location"]).text
+    return response.status_code, response.text
+
+
+def test_an_officer_asks_for_information_instead_and_that_is_what_runs(web: Web) -> None:
+    proposal_id = web.small[5]
+    page = web.logged_in("officer").get(f"/proposals/{proposal_id}").text
+    assert "What should the applicant provide?" in page
+    status, page = _post(web, "officer", proposal_id, {"verdict": "request_information", "items": " \n "})
+    assert status == 400
+    assert "one item per line" in page
+    status, page = _post(
+        web,
+        "officer",
+        proposal_id,
+        {"verdict": "request_information", "items": "Last three payslips\nBank statement", "reason": "income unclear"},
+    )
+    assert status == 303
+    assert "Information requested" in page
+    assert 'id="replaced"' in page
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.runs) == ("executed", "request_information")
+    assert item.arguments["items"] == ["Last three payslips", "Bank statement"]
+    application_id = item.arguments["application_id"]
+    assert isinstance(application_id, str)
+    [decision] = web.steward.customers.decisions(application_id)
+    assert decision.decision == "information_requested"
+
+
+def test_an_officer_approves_with_a_lower_amount_and_the_edit_is_gated_again(web: Web) -> None:
+    proposal_id = next(p for p in web.small[6:] if web.steward.queue.get(p).action == "approve_credit")
+    before = web.steward.queue.get(proposal_id)
+    amount = before.arguments["amount"]
+    assert isinstance(amount, float | int)
+    page = web.logged_in("officer").get(f"/proposals/{proposal_id}").text
+    assert 'name="arg_amount"' in page and 'name="arg_application_id"' not in page  # ids are not editable
+
+    status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": "lots"})
+    assert status == 400
+    assert "Amount must be a number" in page
+    status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": "999999"})
+    assert status == 400
+    assert "The policy denies the changed action" in page  # above the absolute maximum: a hard limit
+    assert web.steward.queue.get(proposal_id).status == "pending"
+
+    lower = float(amount) - 100
+    status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": f"{lower:g}", "reason": "cap"})
+    assert status == 303, page
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.arguments["amount"], item.gate.review.amount) == ("executed", lower, lower)
+    assert item.action_hash != before.action_hash
+    assert [(r.reviewer, r.verdict) for r in item.reviews] == [("officer", "edit")]
+
+
+def test_the_proposal_page_shows_similar_past_decisions(web: Web) -> None:
+    decided = web.steward.queue.get(web.small[0])  # approved in the first test of this module
+    assert decided.status == "executed"
+    pending = next(
+        p
+        for p in web.large + web.small
+        if (item := web.steward.queue.get(p)).status == "pending" and item.action == decided.action
+    )
+    page = web.logged_in("senior").get(f"/proposals/{pending}").text
+    assert 'id="similar"' in page
+    assert f'href="/proposals/{decided.id}"' in page

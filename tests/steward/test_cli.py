@@ -13,6 +13,7 @@ from sqlalchemy import text
 from agents import CreditApprovalAgent
 from core import FixedClock
 from steward._settings import BUNDLED_DATA, Settings
+from steward._wiring import open_steward
 from steward.cli import main
 from tests.agents.flow_helpers import find_application, installation
 
@@ -150,7 +151,9 @@ def test_an_unreadable_policy_file_names_the_line(
     assert "credit_approval.yaml:" in err
 
 
-def test_eval_credit_reports_the_contract_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_credit_reports_the_contract_keys_and_saves_the_report(
+    tmp_path: Path, steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = _run(capsys, "eval", "credit", "--data", str(BUNDLED_DATA / "german_credit"))
     assert code == 1
     assert "training file" in err  # evaluating on the training data itself is refused
@@ -160,13 +163,20 @@ def test_eval_credit_reports_the_contract_keys(tmp_path: Path, capsys: pytest.Ca
     data.mkdir()
     lines = (BUNDLED_DATA / "german_credit" / "german_credit.csv").read_text().splitlines()
     (data / "german_credit.csv").write_text("\n".join(lines[:301]) + "\n")
-    code, out, _ = _run(capsys, "eval", "credit", "--data", str(data), "--json")
+    code, out, err = _run(capsys, "eval", "credit", "--data", str(data), "--json", "--actor", "eve")
     assert code == 0
     report = json.loads(out)
     assert report["n"] == 300
     assert {"n", "expected_cost", "auc", "approval_rate"} <= report.keys()
     assert 0.0 < report["expected_cost"] < 0.70  # beats declining everyone (in-sample here)
     assert 0.5 < report["auc"] <= 1.0
+    assert "saved as eval report" in err
+    with open_steward(steward_settings) as app:
+        [saved] = app.reports.latest()
+    assert (saved.name, saved.created_by, saved.report["n"]) == ("credit", "eve", 300)
+    cost = next(metric for metric in saved.metrics if metric.name == "expected cost per applicant")
+    assert cost.value == pytest.approx(report["expected_cost"])
+    assert cost.higher_is_better is False and cost.bar is not None
 
     code, _, err = _run(capsys, "eval", "credit", "--data", str(tmp_path / "empty"))
     assert code == 1

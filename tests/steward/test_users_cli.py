@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
+from steward._settings import Settings
+from steward._web import session_secret
 from steward.cli import main
 
 
@@ -43,3 +46,18 @@ def test_users_add_reads_the_password_from_stdin_and_token_prints_a_new_token(
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
     assert main(["users", "add", "bob", "--role", "chief"]) == 1
     assert "unknown role(s) chief" in capsys.readouterr().err
+
+
+def test_the_session_key_comes_from_the_setting_or_a_private_file(tmp_path: Path) -> None:
+    configured = Settings(home=tmp_path / "a", session_secret="s" * 40)
+    assert session_secret(configured) == "s" * 40
+    assert not (tmp_path / "a" / "session.key").exists()
+
+    generated = Settings(home=tmp_path / "b")
+    key = session_secret(generated)
+    path = tmp_path / "b" / "session.key"
+    assert len(key) >= 32 and path.read_text().strip() == key
+    assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert session_secret(generated) == key  # kept across restarts
+    with pytest.raises(ValueError, match="at least 32"):
+        Settings(home=tmp_path, session_secret="short")
