@@ -118,6 +118,19 @@ def policy_page(
     return _editor(ui, request, principal, agent, shown=shown, message=message)
 
 
+def _posted(
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    expected_version: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+) -> tuple[Edited, str | None]:
+    """The editor's form as posted (lines with LF: browsers post a textarea's lines with CRLF) and its CSRF token."""
+    return Edited(text=text.replace("\r\n", "\n"), expected_version=expected_version, reason=reason), csrf_token
+
+
+Posted = Annotated[tuple[Edited, str | None], Depends(_posted)]
+
+
 def _form_problem(principal: Principal, csrf_token: str | None) -> str | None:
     if principal.session is None or not principal.session.csrf_matches(csrf_token):
         return "The form had expired; reload the policy and try again."
@@ -130,18 +143,14 @@ def preview_form(
     ui: Ui,
     agent: str,
     principal: PolicyReader,
-    text: Annotated[str, Form(max_length=100_000)] = "",
-    expected_version: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    posted: Posted,
 ) -> Response:
+    edited, csrf_token = posted
     problem = _form_problem(principal, csrf_token)
     if problem is not None:
         return error_page(ui, request, principal, 403, problem)
-    text = text.replace("\r\n", "\n")  # browsers post a textarea's lines with CRLF
-    edited = Edited(text=text, expected_version=expected_version, reason=reason)
     try:
-        report = ui.backend.policy_store.what_if(agent, text)
+        report = ui.backend.policy_store.what_if(agent, edited.text)
     except NotFound:
         return error_page(ui, request, principal, 404, "No agent has that name.")
     except PolicyFileError as exc:
@@ -155,22 +164,23 @@ def save_form(
     ui: Ui,
     agent: str,
     principal: PolicyWriter,
-    text: Annotated[str, Form(max_length=100_000)] = "",
-    expected_version: Annotated[int | None, Form(ge=0, le=1_000_000)] = None,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+    posted: Posted,
 ) -> Response:
+    edited, csrf_token = posted
     problem = _form_problem(principal, csrf_token)
     if problem is not None:
         return error_page(ui, request, principal, 403, problem)
-    text = text.replace("\r\n", "\n")  # browsers post a textarea's lines with CRLF
-    edited = Edited(text=text, expected_version=expected_version, reason=reason)
-    store = ui.backend.policy_store
-    if expected_version is None:
+    if edited.expected_version is None:
         problem = "Reload the policy: the form lacks the version it was based on."
         return _editor(ui, request, principal, agent, edited, error=problem, status_code=400)
     try:
-        saved = store.save(agent, text, author=principal.user_id, reason=reason, expected_version=expected_version)
+        saved = ui.backend.policy_store.save(
+            agent,
+            edited.text,
+            author=principal.user_id,
+            reason=edited.reason,
+            expected_version=edited.expected_version,
+        )
     except NotFound:
         return error_page(ui, request, principal, 404, "No agent has that name.")
     except PolicyFileError as exc:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from approval_ui import UiOptions, create_app
+from steward._wiring import Steward
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -112,3 +116,15 @@ def log_in(client: TestClient, user: str, password: str) -> None:
     )
     if response.status_code != 303:
         raise RuntimeError(f"login failed: {response.status_code}")
+
+
+@contextmanager
+def served(steward: Steward, user: str, password: str) -> Iterator[tuple[ServerTimer, TestClient, TestClient]]:
+    """The approval app over `steward`, timed: a client logged in through the form and one with a token."""
+    app = create_app(lambda: nullcontext(steward), UiOptions(session_secret="b" * 48))
+    timer = ServerTimer(app)
+    with TestClient(timer, base_url="http://testserver", follow_redirects=False) as page:
+        log_in(page, user, password)
+        api = TestClient(timer, base_url="http://testserver")
+        api.headers["Authorization"] = f"Bearer {steward.users.issue_token(user)}"
+        yield timer, page, api

@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,8 +30,7 @@ from urllib.parse import urlencode
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from approval_ui import UiOptions, create_app
-from benchmarks._server_timing import ServerTimer, Timing, log_in, measure, print_table
+from benchmarks._server_timing import Timing, measure, print_table, served
 from core import FixedClock
 from steward._logging import configure_logging
 from steward._settings import Settings
@@ -141,12 +140,7 @@ def run(entries: int, requests: int, seed: int) -> dict[str, Any]:
             ("one hour, half way", {"from": window_from, "to": window_to}),
             ("rare kind", {"kind": "autonomy.changed"}),
         )
-        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret="b" * 48))
-        timer = ServerTimer(app)
-        with TestClient(timer, base_url="http://testserver", follow_redirects=False) as page:
-            log_in(page, USER, PASSWORD)
-            api = TestClient(timer, base_url="http://testserver")
-            api.headers["Authorization"] = f"Bearer {steward.users.issue_token(USER)}"
+        with served(steward, USER, PASSWORD) as (timer, page, api):
             html: list[Timing] = []
             json_api: list[Timing] = []
 

@@ -30,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,8 +41,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlmodel import SQLModel
 
-from approval_ui import UiOptions, create_app
-from benchmarks._server_timing import ServerTimer, Timing, log_in, measure, print_table
+from benchmarks._server_timing import Timing, measure, print_table, served
 from core import FixedClock
 from policies import DecisionSource, GateDecision, ReviewRequirement
 from steward._logging import configure_logging
@@ -226,35 +225,32 @@ CASES: tuple[tuple[str, dict[str, str], bool], ...] = (
 
 
 def run(proposals: int, settled: int, requests: int, seed: int, depth: int) -> dict[str, Any]:
-    with installation(proposals, settled, seed) as (steward, fill_seconds):
-        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret="b" * 48))
-        timer = ServerTimer(app)
-        with TestClient(timer, base_url="http://testserver", follow_redirects=False) as page:
-            log_in(page, USER, PASSWORD)
-            api = TestClient(timer, base_url="http://testserver")
-            api.headers["Authorization"] = f"Bearer {steward.users.issue_token(USER)}"
-            html: list[Timing] = []
-            json_api: list[Timing] = []
+    with (
+        installation(proposals, settled, seed) as (steward, fill_seconds),
+        served(steward, USER, PASSWORD) as (timer, page, api),
+    ):
+        html: list[Timing] = []
+        json_api: list[Timing] = []
 
-            def rows_in_page(response: Any) -> int:
-                return len(re.findall(r'<a href="/proposals/', response.text))
+        def rows_in_page(response: Any) -> int:
+            return len(re.findall(r'<a href="/proposals/', response.text))
 
-            def rows_in_json(response: Any) -> int:
-                return len(response.json()["items"])
+        def rows_in_json(response: Any) -> int:
+            return len(response.json()["items"])
 
-            for name, query, deep in CASES:
-                api_query = {k: v for k, v in query.items() if v}
-                variants: list[tuple[str, str | None]] = [(name + ", page 1", None)]
-                if deep:
-                    cursor, at = _deep_cursor(api, api_query, depth)
-                    variants.append((f"{name}, from row {at:,}", cursor))
-                for label, cursor in variants:
-                    page_url = "/queue?" + urlencode(query | ({"after": cursor} if cursor else {}))
-                    api_url = "/api/queue?" + urlencode(
-                        api_query | {"limit": str(PAGE)} | ({"cursor": cursor} if cursor else {})
-                    )
-                    html.append(measure(page, timer, label, page_url, requests, rows_in_page))
-                    json_api.append(measure(api, timer, label, api_url, requests, rows_in_json))
+        for name, query, deep in CASES:
+            api_query = {k: v for k, v in query.items() if v}
+            variants: list[tuple[str, str | None]] = [(name + ", page 1", None)]
+            if deep:
+                cursor, at = _deep_cursor(api, api_query, depth)
+                variants.append((f"{name}, from row {at:,}", cursor))
+            for label, cursor in variants:
+                page_url = "/queue?" + urlencode(query | ({"after": cursor} if cursor else {}))
+                api_url = "/api/queue?" + urlencode(
+                    api_query | {"limit": str(PAGE)} | ({"cursor": cursor} if cursor else {})
+                )
+                html.append(measure(page, timer, label, page_url, requests, rows_in_page))
+                json_api.append(measure(api, timer, label, api_url, requests, rows_in_json))
     return {
         "proposals": proposals,
         "settled": settled,

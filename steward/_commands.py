@@ -217,12 +217,15 @@ def _actor(args: argparse.Namespace) -> str:
 
 def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_credit_eval
-    from steward._evals import save_credit
+    from steward._evals import credit_metrics, save_report
 
     report = run_credit_eval(args.data, training_csv=settings.german_credit_csv)
     if not args.no_save:
         with open_steward(settings) as app:
-            saved = save_credit(app.reports, report, str(args.data / "german_credit.csv"), _actor(args))
+            dataset = str(args.data / "german_credit.csv")
+            saved = save_report(
+                app.reports, "credit", report, credit_metrics(report), dataset=dataset, actor=_actor(args)
+            )
         print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
     if args.json:
         _dump(report.model_dump(mode="json"))
@@ -240,12 +243,14 @@ def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
 
 def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_identity_eval
-    from steward._evals import save_identity
+    from steward._evals import identity_metrics, save_report
 
     report = run_identity_eval(args.data)
     if not args.no_save:
         with open_steward(settings) as app:
-            saved = save_identity(app.reports, report, str(args.data), _actor(args))
+            saved = save_report(
+                app.reports, "identity", report, identity_metrics(report), dataset=str(args.data), actor=_actor(args)
+            )
         print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
     if args.json:
         _dump(report.model_dump(mode="json"))

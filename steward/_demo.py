@@ -27,7 +27,7 @@ from customers import OutcomeLabel, read_outcome_labels
 from customers.world import SOURCES_FILE, generate_world
 from evals import score_against_truth
 from steward._database import is_sqlite
-from steward._evals import save_world
+from steward._evals import save_report, world_metrics
 from steward._ingest import IngestOutcome, propose_merges, run_ingest
 from steward._settings import Settings
 from steward._status import autonomy_rows
@@ -216,7 +216,14 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         outcome = run_ingest(app, propose=False)
         _print_ingest(outcome)
         score = score_against_truth(app.customers, world / "truth")
-        saved = save_world(app.reports, score, f"demo world: {people} people, seed {seed}", "steward-demo")
+        saved = save_report(
+            app.reports,
+            "identity_demo_world",
+            score,
+            world_metrics(score),
+            dataset=f"demo world: {people} people, seed {seed}",
+            actor="steward-demo",
+        )
         print(
             f"    identity against the generator's truth: precision {score.precision:.3f}, recall {score.recall:.3f}, "
             f"F1 {score.f1:.3f} (eval report {saved.id}, at /evals)"

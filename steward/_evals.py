@@ -6,6 +6,8 @@ ones in the web app (/evals) next to the bars of the README.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from evals import CreditEvalReport, IdentityEvalReport, PairScore
 from supervision import EvalMetric, EvalReport, EvalReportStore
 
@@ -53,27 +55,8 @@ def world_metrics(score: PairScore) -> list[EvalMetric]:
     ]
 
 
-def save_credit(store: EvalReportStore, report: CreditEvalReport, dataset: str, actor: str) -> EvalReport:
-    return store.save(
-        "credit", dataset=dataset, metrics=credit_metrics(report), report=report.model_dump(mode="json"), actor=actor
-    )
-
-
-def save_identity(store: EvalReportStore, report: IdentityEvalReport, dataset: str, actor: str) -> EvalReport:
-    return store.save(
-        "identity",
-        dataset=dataset,
-        metrics=identity_metrics(report),
-        report=report.model_dump(mode="json"),
-        actor=actor,
-    )
-
-
-def save_world(store: EvalReportStore, score: PairScore, dataset: str, actor: str) -> EvalReport:
-    return store.save(
-        "identity_demo_world",
-        dataset=dataset,
-        metrics=world_metrics(score),
-        report=score.model_dump(mode="json"),
-        actor=actor,
-    )
+def save_report(
+    store: EvalReportStore, name: str, report: BaseModel, metrics: list[EvalMetric], *, dataset: str, actor: str
+) -> EvalReport:
+    """Save `report` (whole, as JSON) under `name` with its headline `metrics`."""
+    return store.save(name, dataset=dataset, metrics=metrics, report=report.model_dump(mode="json"), actor=actor)
