@@ -177,6 +177,11 @@ def _replay_history(
         if item.status == "executed" and item.action == "approve_credit":
             app.supervisor.record_outcome(item.id, label)
             counts[f"outcome: {label}"] += 1
+        for request in app.autonomy.pending_requests():
+            # The simulated ops manager signs off each promotion the KPIs call for during the history;
+            # after it, new requests wait for a real one (the Autonomy page, or `steward autonomy sign-off`).
+            app.autonomy.sign_off(request.id, actor="ops", approve=True, note="simulated sign-off (demo history)")
+            counts["promotions signed off (simulated)"] += 1
         if n % 50 == 0 or n == len(ids):
             print(f"  … {n}/{len(ids)} past applications replayed", flush=True)
     clock.advance(timedelta(days=7))
@@ -237,7 +242,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         agent = CreditApprovalAgent(app.credit)
         print(
             f"\nSIMULATED history: {history} past applications as they arrived. Reviewer decisions and loan outcomes "
-            f"are simulated from the dataset's labels (seed {seed}); everything else is real."
+            f"are simulated from the dataset's labels (seed {seed}), and a simulated ops manager signs off the "
+            "promotions the KPIs call for; everything else is real."
         )
         counts = _replay_history(app, clock, agent, ids[:history], labels, seed)
         for key in sorted(counts):
