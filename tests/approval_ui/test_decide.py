@@ -236,7 +236,7 @@ def test_an_officer_approves_with_a_lower_amount_and_the_edit_is_gated_again(web
     assert [(r.reviewer, r.verdict) for r in item.reviews] == [("officer", "edit")]
 
 
-def test_the_proposal_page_shows_similar_past_decisions(web: Web) -> None:
+def test_the_proposal_page_shows_similar_past_decisions_and_the_customers_lineage(web: Web) -> None:
     decided = web.steward.queue.get(web.small[0])  # approved in the first test of this module
     assert decided.status == "executed"
     pending = next(
@@ -247,3 +247,7 @@ def test_the_proposal_page_shows_similar_past_decisions(web: Web) -> None:
     page = web.logged_in("senior").get(f"/proposals/{pending}").text
     assert 'id="similar"' in page
     assert f'href="/proposals/{decided.id}"' in page
+    customer_id = web.steward.queue.get(pending).customer_id
+    assert customer_id is not None
+    for field in web.steward.customers.golden(customer_id).fields.values():  # the 360 with lineage, inline
+        assert field.source_record_id in page
