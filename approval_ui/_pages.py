@@ -225,6 +225,7 @@ def _proposal_context(ui: UiState, item: QueueItem) -> dict[str, Any]:
         "proposal": proposal,
         "customer": customer_or_none(ui.backend, item.customer_id),
         "now": ui.backend.clock.now(),
+        "due_in": time_to_due(item.expires_at, ui.backend.clock.now()),
         "edit_fields": edit_fields(ui.backend, item),
         "similar": similar_cases(item, DecisionHistory(ui.backend.engine).settled(item.agent, item.action)),
         "can_request_information": can_request_information(ui.backend, item),
