@@ -20,7 +20,7 @@ from approval_ui import _api, _ops, _pages, _policy_pages, _reports
 from approval_ui._backend import OpenBackend, UiOptions
 from approval_ui._security import LoginThrottle, SessionCodec
 from approval_ui._state import HERE, Forbidden, NotAuthenticated, UiState, session_principal, ui_state
-from supervision import QueueBrowser
+from supervision import LoginFailures, QueueBrowser
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -66,7 +66,13 @@ def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
                 backend=backend,
                 options=options,
                 sessions=SessionCodec(options.session_secret, options.session_max_age),
-                throttle=LoginThrottle(backend.clock, options.login_max_failures, options.login_window),
+                throttle=LoginThrottle(
+                    LoginFailures(backend.engine, backend.clock, options.login_window),
+                    backend.clock,
+                    options.login_max_failures,
+                    options.login_window,
+                    options.session_secret,
+                ),
                 browser=QueueBrowser(backend.engine, backend.clock),
                 templates=_templates(),
             )

@@ -8,12 +8,11 @@ send the CSRF token in `X-CSRF-Token`).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import Request, Response
@@ -22,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from approval_ui._permissions import Permission, permissions_of
 from core import Clock
 from policies import Reviewer
+from supervision import LoginFailures
 
 SESSION_COOKIE = "steward_session"
 CSRF_FIELD = "csrf_token"
@@ -106,47 +106,35 @@ class Principal:
 class LoginThrottle:
     """Refuses further login attempts for a user name from one address after too many recent failures.
 
-    In memory, per process: enough for one server; several replicas each count their own attempts.
+    The failures live in the database (`supervision.LoginFailures`), so every process and replica
+    counts the same attempts; they are stored under a keyed hash of the name and address.
     """
 
-    def __init__(self, clock: Clock, max_failures: int, window: timedelta) -> None:
+    def __init__(
+        self, failures: LoginFailures, clock: Clock, max_failures: int, window: timedelta, secret: str
+    ) -> None:
+        self._failures = failures
         self._clock = clock
         self._max_failures = max_failures
         self._window = window
-        self._failures: dict[tuple[str, str], deque[datetime]] = {}
-        self._lock = threading.Lock()
+        self._secret = secret.encode()
 
     def retry_after(self, user: str, address: str) -> timedelta | None:
         """How long until another attempt is allowed, or None when it is allowed now."""
-        now = self._clock.now()
-        with self._lock:
-            failures = self._recent(self._key(user, address), now)
-            if len(failures) < self._max_failures:
-                return None
-            return failures[0] + self._window - now
+        count, oldest = self._failures.recent(self._key(user, address))
+        if count < self._max_failures or oldest is None:
+            return None
+        return max(oldest + self._window - self._clock.now(), timedelta(seconds=1))
 
     def failed(self, user: str, address: str) -> None:
-        now = self._clock.now()
-        with self._lock:
-            key = self._key(user, address)
-            self._failures.setdefault(key, deque()).append(now)
-            self._recent(key, now)
+        self._failures.record(self._key(user, address))
 
     def succeeded(self, user: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop(self._key(user, address), None)
+        self._failures.clear(self._key(user, address))
 
-    @staticmethod
-    def _key(user: str, address: str) -> tuple[str, str]:
-        return user.strip().casefold(), address
-
-    def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self._window:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
+    def _key(self, user: str, address: str) -> str:
+        text = f"{user.strip().casefold()}\0{address}"
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
 
 
 def client_address(request: Request) -> str:

@@ -23,6 +23,7 @@ from supervision._errors import (
 )
 from supervision._history import DecisionHistory, SettledCase
 from supervision._kpi import MAX_SERIES_DAYS, KpiStore
+from supervision._logins import LoginFailures
 from supervision._policies import (
     LivePolicy,
     PolicyChangeRefused,
@@ -91,6 +92,7 @@ __all__ = [
     "KpiSeries",
     "KpiStore",
     "LivePolicy",
+    "LoginFailures",
     "NotExecutable",
     "OutcomeLabel",
     "PolicyChangeRefused",

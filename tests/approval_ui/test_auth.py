@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 
-from tests.approval_ui.web_helpers import Web, csrf_of, login, password_of
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from approval_ui import UiOptions, create_app
+from tests.approval_ui.web_helpers import SECRET, Web, csrf_of, login, password_of
 
 
 def test_login_sets_a_signed_httponly_samesite_cookie_and_logout_clears_it(web: Web) -> None:
@@ -120,3 +125,21 @@ def test_pages_send_security_headers(web: Web) -> None:
     css = web.client().get("/static/steward.css")
     assert css.status_code == 200
     assert "font-family" in css.text
+
+
+def test_the_throttle_is_shared_by_every_process_of_the_installation(web: Web) -> None:
+    """A second app over the same database (another worker or replica) sees the same failures."""
+    other = create_app(lambda: nullcontext(web.steward), UiOptions(session_secret=SECRET))
+    with TestClient(other, follow_redirects=False) as second:
+        first = web.client()
+        for client in (first, second, first, second, first):
+            form = client.get("/login")
+            data = {"username": "admin", "password": "wrong password", "csrf_token": csrf_of(form.text)}
+            assert client.post("/login", data=data).status_code == 401
+        form = second.get("/login")
+        data = {"username": "admin", "password": password_of("admin"), "csrf_token": csrf_of(form.text)}
+        assert second.post("/login", data=data).status_code == 429
+    with web.steward.engine.connect() as connection:
+        stored = connection.execute(text("select key from supervision_login_failure")).scalars().all()
+    assert stored and all("admin" not in key and "testclient" not in key for key in stored)  # keyed hashes only
+    web.clock.advance(timedelta(minutes=16))
