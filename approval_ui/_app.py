@@ -68,9 +68,7 @@ def create_app(open_backend: OpenBackend, options: UiOptions) -> FastAPI:
                 sessions=SessionCodec(options.session_secret, options.session_max_age),
                 throttle=LoginThrottle(
                     LoginFailures(backend.engine, backend.clock, options.login_window),
-                    backend.clock,
                     options.login_max_failures,
-                    options.login_window,
                     options.session_secret,
                 ),
                 browser=QueueBrowser(backend.engine, backend.clock),

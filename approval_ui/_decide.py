@@ -10,8 +10,8 @@ import structlog
 from agents import InvalidEdit
 from approval_ui._backend import Backend
 from approval_ui._security import Principal
-from core import JsonObject, NotFound, StewardError
-from policies import AuthorityError
+from core import JsonObject, JsonValue, NotFound, StewardError
+from policies import AuthorityError, ReviewVerdict
 from supervision import ApprovalConflict, EditDenied, ProposalExpired, QueueItem
 
 log = structlog.get_logger(__name__)
@@ -58,21 +58,23 @@ def decide(backend: Backend, principal: Principal, proposal_id: str, decision: D
     reason = (decision.reason or "").strip() or None
     edited: JsonObject | None = None
     edited_action: str | None = None
+    verdict: ReviewVerdict
     match decision.verdict:
-        case "reject" if reason is None:
-            raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
+        case "approve":
+            verdict = "approve"
+        case "reject":
+            if reason is None:
+                raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
+            verdict = "reject"
         case "edit":
             if not decision.arguments:
                 raise DecisionRefused(400, "invalid_edit", "An edit needs at least one changed argument.")
-            edited = decision.arguments
+            verdict, edited = "edit", decision.arguments
         case "request_information":
-            items = [item.strip() for item in decision.items if item.strip()]
+            items: list[JsonValue] = [item.strip() for item in decision.items if item.strip()]
             if not items:
                 raise DecisionRefused(400, "invalid_edit", "Say what the applicant should provide: one item per line.")
-            edited, edited_action = {"items": list(items)}, REQUEST_INFORMATION
-    verdict: Literal["approve", "reject", "edit"] = (
-        "edit" if edited is not None else ("reject" if decision.verdict == "reject" else "approve")
-    )
+            verdict, edited, edited_action = "edit", {"items": items}, REQUEST_INFORMATION
     try:
         return backend.supervisor.decide(
             proposal_id,

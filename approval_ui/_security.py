@@ -19,7 +19,6 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from approval_ui._permissions import Permission, permissions_of
-from core import Clock
 from policies import Reviewer
 from supervision import LoginFailures
 
@@ -110,21 +109,14 @@ class LoginThrottle:
     counts the same attempts; they are stored under a keyed hash of the name and address.
     """
 
-    def __init__(
-        self, failures: LoginFailures, clock: Clock, max_failures: int, window: timedelta, secret: str
-    ) -> None:
+    def __init__(self, failures: LoginFailures, max_failures: int, secret: str) -> None:
         self._failures = failures
-        self._clock = clock
         self._max_failures = max_failures
-        self._window = window
         self._secret = secret.encode()
 
     def retry_after(self, user: str, address: str) -> timedelta | None:
         """How long until another attempt is allowed, or None when it is allowed now."""
-        count, oldest = self._failures.recent(self._key(user, address))
-        if count < self._max_failures or oldest is None:
-            return None
-        return max(oldest + self._window - self._clock.now(), timedelta(seconds=1))
+        return self._failures.retry_after(self._key(user, address), self._max_failures)
 
     def failed(self, user: str, address: str) -> None:
         self._failures.record(self._key(user, address))

@@ -46,6 +46,13 @@ class LoginFailures:
             count, oldest = connection.execute(statement).one()
         return int(count), oldest
 
+    def retry_after(self, key: str, allowed: int) -> timedelta | None:
+        """How long until `key` may try again after `allowed` failures in the window; None: it may now."""
+        count, oldest = self.recent(key)
+        if count < allowed or oldest is None:
+            return None
+        return max(oldest + self._window - self._clock.now(), timedelta(seconds=1))
+
     def record(self, key: str) -> None:
         now = self._clock.now()
         with Session(self._engine) as session:
