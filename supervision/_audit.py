@@ -4,9 +4,10 @@ Each entry stores the hash of the one before it and its own hash over every fiel
 time, kind, subject, actor, payload and previous hash) as canonical JSON. `AuditLog.verify` re-walks
 the chain and reports the first entry that was changed, removed or moved.
 
-What the chain cannot prove on its own: that nothing was cut off its newest end. Deleting the last
-few entries leaves a shorter, valid chain; record `AuditVerification.head_hash` somewhere else (a
-ticket, a log shipper) to detect that.
+What the chain cannot prove on its own: that nothing was cut off its newest end, or that an entry was
+not edited and every later hash recomputed. Signed checkpoints of the head (`supervision._anchor`, with
+a key kept outside the database) and heads recorded elsewhere (`ExpectedHead`) close that gap:
+`verify_anchored` checks both.
 
 Walking the chain is O(n): 2.5 s for 100,000 entries on SQLite (SHA-256 and canonical JSON of each;
 `benchmarks/audit_page.py`). A page that shows the chain's state uses `chain_status`, which walks in
@@ -22,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -33,8 +34,19 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from core import Clock, JsonObject
+from supervision._anchor import AuditAnchor, CheckpointSchedule, CheckpointSigner
+from supervision._errors import SupervisionError
 from supervision._tables import AUDIT, AuditRow
-from supervision._views import AuditChainStatus, AuditEntry, AuditPage, AuditVerification
+from supervision._views import (
+    AnchoredVerification,
+    AuditChainStatus,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditPage,
+    AuditVerification,
+    ExpectedHead,
+)
 
 SubjectMatch = Literal["exact", "prefix"]
 """How `AuditLog.search` matches the subject: the whole id, or its beginning (``credit/`` finds every
@@ -100,11 +112,25 @@ def _view(row: AuditRow) -> AuditEntry:
 
 
 class AuditLog:
-    """Appends to and verifies the audit chain stored in `engine`."""
+    """Appends to and verifies the audit chain stored in `engine`.
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    With a `signer`, appends write signed checkpoints of the head on `schedule` (see `supervision._anchor`);
+    checkpoints verify against the signer's public key and `trusted_keys` (hex; retired keys, or the keys of
+    a verifier that does not sign).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        signer: CheckpointSigner | None = None,
+        schedule: CheckpointSchedule | None = None,
+        trusted_keys: Collection[str] = (),
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._anchor = AuditAnchor(engine, clock, signer, schedule or CheckpointSchedule(), trusted_keys)
         self._status: AuditChainStatus | None = None
         self._status_lock = threading.Lock()
 
@@ -160,7 +186,93 @@ class AuditLog:
             )
             prev_hash = digest
         connection.execute(_INSERT, [entry.model_dump() for entry in entries])
+        self._anchor.appended(connection, entries[0].seq, AuditHead(seq=entries[-1].seq, hash=entries[-1].hash))
         return entries
+
+    def checkpoint(self) -> AuditCheckpoint:
+        """Sign the chain's head now and store the checkpoint; print it to keep the head elsewhere too."""
+        with self._engine.begin() as connection:
+            head = connection.execute(_HEAD).first()
+            if head is None:
+                raise SupervisionError("the audit chain is empty: there is no head to checkpoint yet")
+            return self._anchor.write(connection, head.seq, head.hash)
+
+    def checkpoint_if_pending(self) -> AuditCheckpoint | None:
+        """A checkpoint of the head when this log appended entries since its last checkpoint and the head is
+        not anchored yet (by another process); None otherwise, or when the log has no signer.
+
+        Call it where a process finishes a unit of work (Steward does when it closes): what it appended is
+        then anchored at once, and a process that only read writes and queries nothing.
+        """
+        if not self._anchor.pending:
+            return None
+        with self._engine.begin() as connection:
+            head = connection.execute(_HEAD).first()
+            newest = self._anchor.newest_seq(connection)
+            if head is None or (newest is not None and newest >= head.seq):
+                self._anchor.settle()
+                return None
+            return self._anchor.write(connection, head.seq, head.hash)
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        """Every stored checkpoint, oldest entry first."""
+        return self._anchor.checkpoints()
+
+    def verify_anchored(self, expected: Sequence[ExpectedHead] = ()) -> AnchoredVerification:
+        """`verify`, then every checkpoint and every head recorded elsewhere checked against the chain.
+
+        A checkpoint holds when a trusted key signed it, its signature matches its fields, and entry `seq`
+        still has the signed hash; so the chain up to the newest checkpoint can be neither cut nor
+        recomputed unseen. An expected head holds when the chain still has that entry (see `ExpectedHead`).
+        """
+        chain = self.verify()
+        with self._engine.connect() as connection:
+            row = connection.execute(_HEAD).first()
+            head = None if row is None else AuditHead(seq=row.seq, hash=row.hash)
+            found, missing = self._find(connection, expected, head)
+        count, newest, problems = self._anchor.check(0 if head is None else head.seq)
+        return AnchoredVerification(
+            chain=chain,
+            head=head,
+            checkpoints=count,
+            newest_checkpoint=newest,
+            expected_heads=found,
+            problems=problems + missing,
+        )
+
+    @staticmethod
+    def _find(
+        connection: Connection, expected: Sequence[ExpectedHead], head: AuditHead | None
+    ) -> tuple[list[AuditHead], list[str]]:
+        """The expected heads the chain holds, and a sentence for each it does not."""
+        ends = f"the chain ends at entry {head.seq}" if head else "the chain is empty"
+        found: list[AuditHead] = []
+        missing: list[str] = []
+        for wanted in expected:
+            if wanted.seq is None:
+                seq = connection.execute(core_select(AUDIT.c.seq).where(AUDIT.c.hash == wanted.hash)).scalar()
+                if seq is None:
+                    missing.append(
+                        f"expected head {wanted.hash} is not in the chain ({ends}): "
+                        "entries were cut off or rewritten after it was recorded"
+                    )
+                else:
+                    found.append(AuditHead(seq=seq, hash=wanted.hash))
+                continue
+            stored = connection.execute(core_select(AUDIT.c.hash).where(AUDIT.c.seq == wanted.seq)).scalar()
+            name = f"expected head {wanted.seq}:{wanted.hash}"
+            if stored == wanted.hash:
+                found.append(AuditHead(seq=wanted.seq, hash=wanted.hash))
+            elif stored is not None:
+                missing.append(
+                    f"{name}: entry {wanted.seq} has hash {stored[:16]}… instead, "
+                    "so the chain was rewritten up to there and its hashes recomputed"
+                )
+            elif head is None or wanted.seq > head.seq:
+                missing.append(f"{name}: {ends}, so entries were cut off its end")
+            else:
+                missing.append(f"{name}: entry {wanted.seq} is missing")
+        return found, missing
 
     def entries(self, subject: str | None = None) -> list[AuditEntry]:
         """Every entry in chain order, or only those about `subject` (a proposal id, an agent action)."""
@@ -254,18 +366,26 @@ class AuditLog:
         ended on (its hash must be unchanged, or a rewrite or truncation is reported) and checks the
         entries appended since, each linked to the one before. A change deep inside the verified part
         shows at the next full walk, at most `max_age` later; `steward audit verify` walks in full at any
-        time. A broken chain is reported as found until the next full walk.
+        time. A broken chain is reported as found until the next full walk. The full walk also checks the
+        signed checkpoints (`verify_anchored`).
         """
         with self._status_lock:
             now = self._clock.now()
             cached = self._status
             if cached is None or now - cached.walked_at >= max_age:
-                status = AuditChainStatus(verification=self.verify(), walked_at=now, checked_at=now)
-            elif not cached.verification.ok:
+                full = self.verify_anchored()
+                status = AuditChainStatus(
+                    verification=full.chain,
+                    walked_at=now,
+                    checked_at=now,
+                    checkpoints=full.checkpoints,
+                    checkpoint_problems=full.problems,
+                )
+            elif not cached.ok:
                 return cached
             else:
-                verification = self._extend(cached.verification)
-                status = AuditChainStatus(verification=verification, walked_at=cached.walked_at, checked_at=now)
+                extended = self._extend(cached.verification)
+                status = cached.model_copy(update={"verification": extended, "checked_at": now})
             self._status = status
             return status
 
