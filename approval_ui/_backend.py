@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
+from ipaddress import ip_network
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -59,11 +60,25 @@ class UiOptions:
     session_secret: str
     """Signs session cookies; at least 32 characters. Rotating it logs everyone out."""
     session_max_age: timedelta = timedelta(hours=8)
-    login_max_failures: int = 5
-    """Failed logins allowed per user name and client address within `login_window`."""
-    login_window: timedelta = timedelta(minutes=15)
+    """How long a login lasts (unless logged out or revoked before)."""
+    login_window: timedelta = timedelta(hours=1)
+    """How long a failed login counts against the user name (see `approval_ui/_throttle.py`)."""
+    login_free_failures: int = 3
+    """Failures per user name and client before each further attempt waits 1 s, 2 s, 4 s, ..."""
+    login_max_delay: timedelta = timedelta(minutes=15)
+    """The longest wait between attempts of one client."""
+    login_user_ceiling: int = 50
+    """Failures per user name within `login_window` after which only the user's known browsers may try."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For/-Proto headers are believed;
+    from anyone else those headers are ignored. Empty: none (the peer address is the client)."""
     page_size: int = 50
 
     def __post_init__(self) -> None:
         if len(self.session_secret) < 32:
             raise ValueError("session_secret must be at least 32 characters of random text")
+        for proxy in self.trusted_proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {proxy!r} is not an IP address or network (CIDR)") from None

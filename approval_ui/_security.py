@@ -1,14 +1,15 @@
-"""Sessions, CSRF tokens, login throttling and who is asking.
+"""Sessions, CSRF tokens and who is asking.
 
-A session is a signed, timestamped cookie (HttpOnly, SameSite=Lax, Secure over https) holding the user
-id and the session's CSRF token; nothing else, and no personal data. Every form carries the token and
-every POST checks it. API clients send `Authorization: Bearer <token>` instead (or use the session and
-send the CSRF token in `X-CSRF-Token`).
+A session is a signed, timestamped cookie (HttpOnly, SameSite=Lax, Secure over https) holding the
+session's CSRF token and, once logged in, the random token of a session kept on the server
+(`supervision.WebSessions`), which logout, a password change, a role taken away or disabling the user
+ends; nothing else, and no personal data. Every form carries the CSRF token and every POST checks it.
+API clients send `Authorization: Bearer <token>` instead (or use the session and send the CSRF token
+in `X-CSRF-Token`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from approval_ui._permissions import Permission, permissions_of
 from policies import Reviewer
-from supervision import LoginFailures
 
 SESSION_COOKIE = "steward_session"
 CSRF_FIELD = "csrf_token"
@@ -29,14 +29,14 @@ CSRF_HEADER = "X-CSRF-Token"
 
 @dataclass(frozen=True)
 class Session:
-    """What the session cookie says: who is logged in (None before login) and the CSRF token."""
+    """What the session cookie says: the server-side session's token (None before login) and the CSRF token."""
 
-    user_id: str | None
+    token: str | None
     csrf: str
 
     @classmethod
-    def fresh(cls, user_id: str | None = None) -> Session:
-        return cls(user_id=user_id, csrf=secrets.token_urlsafe(32))
+    def fresh(cls, token: str | None = None) -> Session:
+        return cls(token=token, csrf=secrets.token_urlsafe(32))
 
     def csrf_matches(self, offered: str | None) -> bool:
         return offered is not None and hmac.compare_digest(self.csrf.encode(), offered.encode())
@@ -59,15 +59,15 @@ class SessionCodec:
             return None
         if not isinstance(data, dict):
             return None
-        user_id, csrf = data.get("u"), data.get("c")
-        if not isinstance(csrf, str) or not (user_id is None or isinstance(user_id, str)):
+        token, csrf = data.get("s"), data.get("c")
+        if not isinstance(csrf, str) or not (token is None or isinstance(token, str)):
             return None
-        return Session(user_id=user_id, csrf=csrf)
+        return Session(token=token, csrf=csrf)
 
     def write(self, request: Request, response: Response, session: Session) -> None:
         response.set_cookie(
             SESSION_COOKIE,
-            self._serializer.dumps({"u": session.user_id, "c": session.csrf}),
+            self._serializer.dumps({"s": session.token, "c": session.csrf}),
             max_age=int(self._max_age.total_seconds()),
             path="/",
             httponly=True,
@@ -102,34 +102,8 @@ class Principal:
         return permission in self.permissions
 
 
-class LoginThrottle:
-    """Refuses further login attempts for a user name from one address after too many recent failures.
-
-    The failures live in the database (`supervision.LoginFailures`), so every process and replica
-    counts the same attempts; they are stored under a keyed hash of the name and address.
-    """
-
-    def __init__(self, failures: LoginFailures, max_failures: int, secret: str) -> None:
-        self._failures = failures
-        self._max_failures = max_failures
-        self._secret = secret.encode()
-
-    def retry_after(self, user: str, address: str) -> timedelta | None:
-        """How long until another attempt is allowed, or None when it is allowed now."""
-        return self._failures.retry_after(self._key(user, address), self._max_failures)
-
-    def failed(self, user: str, address: str) -> None:
-        self._failures.record(self._key(user, address))
-
-    def succeeded(self, user: str, address: str) -> None:
-        self._failures.clear(self._key(user, address))
-
-    def _key(self, user: str, address: str) -> str:
-        text = f"{user.strip().casefold()}\0{address}"
-        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest()
-
-
 def client_address(request: Request) -> str:
+    """The client's address: the peer's, or the one a trusted proxy forwarded (`UiOptions.trusted_proxies`)."""
     return request.client.host if request.client is not None else "unknown"
 
 

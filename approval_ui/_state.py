@@ -12,9 +12,9 @@ from fastapi.templating import Jinja2Templates
 
 from approval_ui._backend import Backend, UiOptions
 from approval_ui._permissions import Permission
-from approval_ui._security import LoginThrottle, Principal, Session, SessionCodec
-from core import NotFound
-from supervision import QueueBrowser
+from approval_ui._security import CSRF_HEADER, Principal, Session, SessionCodec
+from approval_ui._throttle import LoginThrottle
+from supervision import QueueBrowser, WebSessions
 
 HERE = Path(__file__).resolve().parent
 Surface = Literal["page", "api"]
@@ -25,6 +25,9 @@ class UiState:
     backend: Backend
     options: UiOptions
     sessions: SessionCodec
+    """Reads and writes the session cookie."""
+    logins: WebSessions
+    """The server-side sessions the cookies name."""
     throttle: LoginThrottle
     browser: QueueBrowser
     templates: Jinja2Templates
@@ -55,14 +58,19 @@ class Forbidden(Exception):
         self.permission = permission
 
 
+class CsrfRefused(Exception):
+    """A session-authenticated API call that changes something came without the session's CSRF token."""
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def session_principal(ui: UiState, session: Session | None) -> Principal | None:
-    if session is None or session.user_id is None:
+    """Who the session belongs to: one query for the live server-side session and the user's current roles."""
+    if session is None or session.token is None:
         return None
-    try:
-        reviewer = ui.backend.users.get(session.user_id)  # roles are read afresh on every request
-    except NotFound:
-        return None
-    return Principal(reviewer=reviewer, via="session", session=session)
+    reviewer = ui.logins.reviewer(session.token)
+    return None if reviewer is None else Principal(reviewer=reviewer, via="session", session=session)
 
 
 def _bearer(request: Request) -> str | None:
@@ -84,7 +92,12 @@ def principal_of(request: Request, ui: UiState, surface: Surface) -> Principal |
 
 
 def access(surface: Surface, permission: Permission) -> Callable[[Request], Principal]:
-    """A dependency that lets the request through only for a user whose roles grant `permission`."""
+    """A dependency that lets the request through only for a user whose roles grant `permission`.
+
+    An API call that changes something (any method but GET, HEAD, OPTIONS) made with the session cookie
+    must also send the session's CSRF token in `X-CSRF-Token`; it is refused before its body is looked at.
+    (Pages check the token their forms post.)
+    """
 
     def check(request: Request) -> Principal:
         principal = principal_of(request, ui_state(request), surface)
@@ -92,6 +105,13 @@ def access(surface: Surface, permission: Permission) -> Callable[[Request], Prin
             raise NotAuthenticated(surface)
         if not principal.can(permission):
             raise Forbidden(surface, permission)
+        if (
+            surface == "api"
+            and principal.session is not None
+            and request.method not in SAFE_METHODS
+            and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER))
+        ):
+            raise CsrfRefused()
         return principal
 
     return check

@@ -72,6 +72,14 @@ class EditDenied(SupervisionError):
         self.reasons = tuple(reasons)
 
 
+class InvalidComment(SupervisionError):
+    """A reviewer's comment that is too long or not plain text; nothing was recorded."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"the review comment {problem}")
+        self.problem = problem
+
+
 class AutonomyConflict(SupervisionError):
     """A ladder change was computed from a level that is no longer current."""
 
@@ -92,6 +100,14 @@ class WeakPassword(SupervisionError):
     def __init__(self, min_length: int) -> None:
         super().__init__(f"the password is too short: use at least {min_length} characters (a passphrase is best)")
         self.min_length = min_length
+
+
+class UserDisabled(SupervisionError):
+    """The user is disabled: they act nowhere (decide, sign off, change a policy) and get no new API token."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id!r} is disabled; `steward users enable {user_id}` first if they should return")
+        self.user_id = user_id
 
 
 class AutonomyRequestClosed(SupervisionError):

@@ -58,6 +58,7 @@ class ProposalRow(SQLModel, table=True):
         ),
         Index("ix_supervision_proposal_queue_all_due", *("expires_at", "id", "status", "agent", "action", "priority")),
         Index("ix_supervision_proposal_agent_action_decided", "agent", "action", "decided_at"),
+        Index("ix_supervision_proposal_awaiting_resume", "awaiting_resume_since"),
     )
 
     id: str = Field(primary_key=True, max_length=200)
@@ -94,6 +95,9 @@ class ProposalRow(SQLModel, table=True):
     error: str | None = None
     outcome: str | None = Field(default=None, max_length=10)
     outcome_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    awaiting_resume_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """Set with a person's (or expiry's) final decision, in its transaction; cleared once the agent's
+    thread has run on from it to its end. Recovery after a crash resumes the proposals where it is set."""
 
 
 class ReviewRow(SQLModel, table=True):
@@ -195,6 +199,8 @@ class UserRow(SQLModel, table=True):
     roles: list[str] = Field(sa_type=JSON)
     password_hash: str | None = Field(default=None, max_length=500)
     password_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    disabled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """Set while the user is disabled: no login, and their sessions and API tokens are refused."""
 
 
 class ApiTokenRow(SQLModel, table=True):
@@ -207,6 +213,10 @@ class ApiTokenRow(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """None: the token lasts until revoked."""
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """Written at most once a minute per token."""
 
 
 def _table(model: type[SQLModel]) -> Table:

@@ -137,6 +137,69 @@ class AuditVerification(_Value):
     """Hash of the newest entry: record it elsewhere to detect a later truncation of the chain."""
 
 
+class AuditHead(_Value):
+    """One entry of the chain named by its place and hash, printed `SEQ:HASH`: a head to keep elsewhere."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+class ExpectedHead(_Value):
+    """A head recorded elsewhere (a ticket, a log shipper, another machine) that the chain must still hold.
+
+    With `seq`, entry `seq` must exist and have `hash`; without it, some entry must have `hash`. The chain
+    hashes every entry into the next, so an intact chain that holds the head holds everything up to it
+    unchanged: a cut below it, or a rewrite of any entry up to it, loses the hash.
+    """
+
+    seq: int | None = Field(default=None, ge=1)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class AuditCheckpoint(_Value):
+    """A signed statement that entry `seq` of the chain had hash `head_hash` at time `at`.
+
+    `signature` is Ed25519 (hex) by the key whose raw public key is `public_key` (hex) over
+    `supervision.checkpoint_message(seq, head_hash, at)`; the key stays outside the database.
+    """
+
+    id: int
+    seq: int
+    head_hash: str
+    at: datetime
+    public_key: str
+    signature: str
+
+    @property
+    def head(self) -> AuditHead:
+        return AuditHead(seq=self.seq, hash=self.head_hash)
+
+
+class AnchoredVerification(_Value):
+    """The chain walked in full, every checkpoint checked against it and the trusted keys, and the heads
+    kept elsewhere looked up in it (`AuditLog.verify_anchored`)."""
+
+    chain: AuditVerification
+    head: AuditHead | None
+    """The newest entry stored (None: the chain is empty)."""
+    checkpoints: int
+    """How many checkpoints were checked."""
+    newest_checkpoint: AuditCheckpoint | None
+    expected_heads: list[AuditHead]
+    """The expected heads found in the chain, each with its place."""
+    problems: list[str]
+    """What does not hold up beyond the chain's own verification: a checkpoint signed by a key that is not
+    trusted, or not matching its signature, or anchoring an entry that is gone or changed; an expected head
+    the chain no longer holds. Ordered by entry."""
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.problems
+
+
 class AutonomyStateView(_Value):
     agent: str
     action: str
@@ -228,7 +291,21 @@ class UserView(_Value):
     name: str
     roles: tuple[str, ...]
     can_log_in: bool = False
-    """True once the user has a password (API tokens are separate)."""
+    """True once the user has a password and while they are not disabled (API tokens are separate)."""
+    disabled: bool = False
+    """A disabled user cannot log in, and their sessions and API tokens are refused."""
+
+
+class ApiTokenView(_Value):
+    """An API token as `steward users tokens` lists it: never the token itself, only its id and times."""
+
+    id: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    """None: valid until revoked."""
+    last_used_at: datetime | None = None
+    """Recorded at most once a minute."""
+    revoked_at: datetime | None = None
 
 
 class QueueRow(_Value):
@@ -288,3 +365,11 @@ class AuditChainStatus(_Value):
     """When the last full walk from entry 1 ran."""
     checked_at: datetime
     """When the entries appended after that walk were last checked, linked to its head."""
+    checkpoints: int = 0
+    """Signed checkpoints checked at the last full walk (0 when the log has no signer)."""
+    checkpoint_problems: list[str] = Field(default_factory=list)
+    """What the last full walk found wrong with the checkpoints (see `AnchoredVerification.problems`)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok and not self.checkpoint_problems

@@ -9,6 +9,7 @@ import pytest
 
 from steward._settings import Settings
 from steward._web import session_secret
+from steward._wiring import open_steward
 from steward.cli import main
 
 
@@ -61,3 +62,55 @@ def test_the_session_key_comes_from_the_setting_or_a_private_file(tmp_path: Path
     assert session_secret(generated) == key  # kept across restarts
     with pytest.raises(ValueError, match="at least 32"):
         Settings(home=tmp_path, session_secret="short")
+
+
+def test_users_disable_enable_tokens_and_revoke_tokens(
+    steward_env: dict[str, str],
+    steward_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["users", "add", "ada", "--role", "credit_officer"]) == 0
+    assert main(["users", "token", "ada", "--expires-in", "30"]) == 0
+    assert main(["users", "token", "ada"]) == 0
+    expiring, lasting = capsys.readouterr().out.split()[-2:]
+    assert main(["users", "token", "ada", "--expires-in", "0"]) == 1
+    assert "--expires-in must be a positive number of days" in capsys.readouterr().err
+    with open_steward(steward_settings) as app:
+        assert app.users.user_for_token(lasting) is not None
+
+    assert main(["users", "tokens", "ada"]) == 0
+    listed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert set(listed) == {expiring.split("_")[1], lasting.split("_")[1]}
+    assert listed[expiring.split("_")[1]].split()[1] == "live"
+    assert listed[expiring.split("_")[1]].endswith("never")  # never used
+    assert "never" in listed[lasting.split("_")[1]]  # never expires
+    assert not listed[lasting.split("_")[1]].endswith("never")  # used just now
+
+    assert main(["users", "disable", "ada"]) == 0
+    assert "disabled ada" in capsys.readouterr().out
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.split()[-1] == "disabled"
+    with open_steward(steward_settings) as app:
+        assert app.users.user_for_token(lasting) is None
+        assert app.users.verify_password("ada", "a long enough passphrase") is None
+    assert main(["users", "token", "ada"]) == 1
+    assert "steward users enable ada" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
+    assert main(["users", "add", "ada", "--role", "credit_officer"]) == 0
+    assert "ada stays disabled" in capsys.readouterr().out
+    assert main(["users", "tokens", "ada"]) == 0
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()[1:]] == ["revoked", "revoked"]
+
+    assert main(["users", "enable", "ada"]) == 0
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("can log in")
+    assert main(["users", "revoke-tokens", "ada"]) == 0
+    assert capsys.readouterr().out == "revoked 0 API token(s) of ada\n"  # disabling revoked them already
+    assert main(["users", "token", "ada"]) == 0
+    assert main(["users", "token", "ada"]) == 0
+    assert main(["users", "revoke-tokens", "ada"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "revoked 2 API token(s) of ada"
+    assert main(["users", "revoke-tokens", "ghost"]) == 1
+    assert "unknown user 'ghost'" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
@@ -9,7 +11,8 @@ from sqlalchemy.engine import Engine
 
 from core import NotFound
 from policies import Reviewer
-from supervision import UserDirectory, UserView, WeakPassword
+from supervision import UserDirectory, UserDisabled, UserView, WeakPassword
+from tests.supervision.supervision_helpers import RacingClock
 
 
 def test_add_get_list(users: UserDirectory) -> None:
@@ -102,3 +105,47 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(directory: UserDi
     assert directory.user_for_token(other) is None
     with pytest.raises(NotFound):
         directory.issue_token("ghost")
+
+
+def test_tokens_expire_record_their_last_use_at_most_once_a_minute_and_are_listed(
+    engine: Engine, clock: RacingClock
+) -> None:
+    directory = UserDirectory(engine, clock, hasher=FAST_HASHER)
+    directory.add("olga", name="Olga", roles=["credit_officer"])
+    issued = clock.now()
+    week = directory.issue_token("olga", expires_in=timedelta(days=7))
+    with pytest.raises(ValueError, match="positive"):
+        directory.issue_token("olga", expires_in=timedelta(0))
+    [listed] = directory.tokens("olga")
+    assert listed.model_dump(exclude={"id"}) == {
+        "created_at": issued,
+        "expires_at": issued + timedelta(days=7),
+        "last_used_at": None,
+        "revoked_at": None,
+    }
+    assert week.split("_")[1] == listed.id
+
+    assert directory.user_for_token(week) is not None
+    clock.advance(timedelta(seconds=59))
+    assert directory.user_for_token(week) is not None
+    assert directory.tokens("olga")[0].last_used_at == issued
+    clock.advance(timedelta(seconds=1))
+    assert directory.user_for_token(week) is not None
+    assert directory.tokens("olga")[0].last_used_at == clock.now()
+
+    clock.advance(timedelta(days=7))
+    assert directory.user_for_token(week) is None
+    with pytest.raises(NotFound):
+        directory.tokens("ghost")
+    with pytest.raises(NotFound):
+        directory.revoke_tokens("ghost")
+
+
+def test_a_disabled_user_gets_no_new_token(engine: Engine, clock: RacingClock) -> None:
+    directory = UserDirectory(engine, clock, hasher=FAST_HASHER)
+    directory.add("olga", name="Olga", roles=["credit_officer"])
+    directory.disable("olga")
+    with pytest.raises(UserDisabled, match="steward users enable olga"):
+        directory.issue_token("olga")
+    directory.enable("olga")
+    assert directory.user_for_token(directory.issue_token("olga")) is not None
