@@ -39,7 +39,7 @@ class PolicyChangeIn(BaseModel):
     )
 
 
-PolicyRefusal = Literal["invalid_policy", "invalid_change", "conflict", "csrf"]
+PolicyRefusal = Literal["invalid_policy", "invalid_change", "conflict", "csrf", "what_if_budget"]
 
 
 class PolicyRefusedOut(BaseModel):

@@ -20,10 +20,10 @@ from approval_ui._api import AUTH_RESPONSES, NOT_FOUND
 from approval_ui._models import ErrorOut
 from approval_ui._pages import error_page, render
 from approval_ui._policy_models import PolicyChangeIn, PolicyOut, PolicyRefusedOut, PolicyTextIn
-from approval_ui._security import CSRF_HEADER, Principal
+from approval_ui._security import Principal
 from approval_ui._state import Ui, UiState, access
 from core import NotFound
-from policies import PolicyFileError, WhatIfReport
+from policies import PolicyFileError, WhatIfBudgetExceeded, WhatIfReport
 from supervision import PolicyChangeRefused, PolicyConflict, PolicyVersion, PolicyVersionInfo
 
 log = structlog.get_logger(__name__)
@@ -38,7 +38,28 @@ router = APIRouter()
 
 TAGS: list[str | Enum] = ["policies"]
 INVALID: dict[int | str, dict[str, Any]] = {
-    400: {"model": PolicyRefusedOut, "description": "The policy does not validate (`line` says where)."}
+    400: {
+        "model": PolicyRefusedOut,
+        "description": "The policy does not validate, or a condition is over a size or cost limit (`line` says where).",
+    }
+}
+OVER_BUDGET: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": (
+            "A body that does not validate (FastAPI's list of problems), or a replay that ran out of its time "
+            "budget (`code`: `what_if_budget`); nothing is saved either way."
+        ),
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/HTTPValidationError"},
+                        {"$ref": "#/components/schemas/PolicyRefusedOut"},
+                    ]
+                }
+            }
+        },
+    }
 }
 
 
@@ -155,6 +176,8 @@ def preview_form(
         return error_page(ui, request, principal, 404, "No agent has that name.")
     except PolicyFileError as exc:
         return _editor(ui, request, principal, agent, edited, error=exc.reason, error_line=exc.line, status_code=400)
+    except WhatIfBudgetExceeded as exc:
+        return _editor(ui, request, principal, agent, edited, error=str(exc), status_code=422)
     return _editor(ui, request, principal, agent, edited, report=report)
 
 
@@ -204,11 +227,15 @@ def _not_found(exc: NotFound) -> JSONResponse:
     return JSONResponse(ErrorOut(detail=str(exc), code="not_found").model_dump(), status_code=404)
 
 
-def _refused(status: int, exc: PolicyFileError | PolicyChangeRefused | PolicyConflict) -> JSONResponse:
+def _refused(
+    status: int, exc: PolicyFileError | PolicyChangeRefused | PolicyConflict | WhatIfBudgetExceeded
+) -> JSONResponse:
     if isinstance(exc, PolicyFileError):
         body = PolicyRefusedOut(detail=str(exc), code="invalid_policy", line=exc.line)
     elif isinstance(exc, PolicyConflict):
         body = PolicyRefusedOut(detail=str(exc), code="conflict", current_version=exc.actual_version)
+    elif isinstance(exc, WhatIfBudgetExceeded):
+        body = PolicyRefusedOut(detail=str(exc), code="what_if_budget")
     else:
         body = PolicyRefusedOut(detail=str(exc), code="invalid_change")
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
@@ -247,9 +274,14 @@ def api_policy(ui: Ui, agent: str, _: ApiPolicyReader) -> Any:
 @router.post(
     "/api/policies/{agent}/what-if",
     response_model=WhatIfReport,
-    responses=AUTH_RESPONSES | NOT_FOUND | INVALID,
+    responses=AUTH_RESPONSES | NOT_FOUND | INVALID | OVER_BUDGET,
     tags=TAGS,
     summary="Validate a candidate policy and replay the agent's last 500 proposals under it (nothing is saved)",
+    description=(
+        "Conditions are held to size, nesting and cost limits (400, `invalid_policy`, with the `line`). The "
+        "replay has a time budget (`STEWARD_WHAT_IF_SECONDS`, 5 seconds by default); past it the answer is 422 "
+        "with `code` `what_if_budget`."
+    ),
 )
 def api_what_if(ui: Ui, agent: str, body: PolicyTextIn, _: ApiPolicyReader) -> Any:
     try:
@@ -258,6 +290,8 @@ def api_what_if(ui: Ui, agent: str, body: PolicyTextIn, _: ApiPolicyReader) -> A
         return _not_found(exc)
     except PolicyFileError as exc:
         return _refused(400, exc)
+    except WhatIfBudgetExceeded as exc:
+        return _refused(422, exc)
 
 
 @router.put(
@@ -273,11 +307,7 @@ def api_what_if(ui: Ui, agent: str, body: PolicyTextIn, _: ApiPolicyReader) -> A
     },
     summary="Save a new version of an agent's policy; agents use it from their next decision",
 )
-def api_save(request: Request, ui: Ui, agent: str, body: PolicyChangeIn, principal: ApiPolicyWriter) -> Any:
-    if principal.session is not None and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):
-        return JSONResponse(
-            {"detail": f"a session-authenticated change needs the {CSRF_HEADER} header", "code": "csrf"}, 403
-        )
+def api_save(ui: Ui, agent: str, body: PolicyChangeIn, principal: ApiPolicyWriter) -> Any:
     try:
         saved = ui.backend.policy_store.save(
             agent, body.text, author=principal.user_id, reason=body.reason, expected_version=body.expected_version

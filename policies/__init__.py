@@ -2,9 +2,11 @@
 
 A policy file (YAML, one per agent, checked by pydantic, conditions in CEL) says for each action which
 hard limits and rules force a review or a denial, which autonomy bands may run without a person, and
-who may decide what is reviewed. `Policy.gate` turns facts into a `GateDecision` (auto, review or
-deny); `check_reviewer` enforces role limits, four eyes and no self-approval; `AutonomyLadder`
-promotes an action slowly on Wilson-bounded KPIs and demotes it at once on a breach. Nothing here
+who may decide what is reviewed. Conditions are held to size, nesting and cost limits
+(`MAX_CONDITION_CHARS`, ...) when a file is read, so judging a case stays cheap. `Policy.gate` turns
+facts into a `GateDecision` (auto, review or deny); `check_reviewer` enforces role limits, four eyes
+and no self-approval; `AutonomyLadder` promotes an action slowly on Wilson-bounded KPIs and demotes it
+at once on a breach. Nothing here
 touches a database, the network or a model, so every decision can be tested and replayed.
 
     policy = load_policy(default_policy_dir() / "credit_approval.yaml")
@@ -15,6 +17,14 @@ from pathlib import Path
 
 from policies._authority import check_reviewer
 from policies._autonomy import AutonomyLadder, wilson_interval
+from policies._cost import (
+    FACT_SIZE,
+    MAX_COMPREHENSION_DEPTH,
+    MAX_CONDITION_CHARS,
+    MAX_CONDITION_COST,
+    MAX_NESTING,
+    MAX_POLICY_COST,
+)
 from policies._engine import ActionPolicy, Policy
 from policies._errors import (
     AuthorityError,
@@ -24,6 +34,7 @@ from policies._errors import (
     PolicyError,
     PolicyFileError,
     SelfApproval,
+    WhatIfBudgetExceeded,
 )
 from policies._loader import load_policy, parse_policy
 from policies._schema import DemotionCriteria, PromotionCriteria
@@ -39,7 +50,15 @@ from policies._types import (
     ReviewRequirement,
     ReviewVerdict,
 )
-from policies._whatif import ChangedCase, HistoricCase, OutcomeCounts, WhatIfLine, WhatIfReport, what_if
+from policies._whatif import (
+    ChangedCase,
+    HistoricCase,
+    OutcomeCounts,
+    TimeBudget,
+    WhatIfLine,
+    WhatIfReport,
+    what_if,
+)
 
 
 def default_policy_dir() -> Path:
@@ -48,6 +67,12 @@ def default_policy_dir() -> Path:
 
 
 __all__ = [
+    "FACT_SIZE",
+    "MAX_COMPREHENSION_DEPTH",
+    "MAX_CONDITION_CHARS",
+    "MAX_CONDITION_COST",
+    "MAX_NESTING",
+    "MAX_POLICY_COST",
     "ActionPolicy",
     "AuthorityError",
     "AutonomyLadder",
@@ -74,6 +99,8 @@ __all__ = [
     "ReviewVerdict",
     "Reviewer",
     "SelfApproval",
+    "TimeBudget",
+    "WhatIfBudgetExceeded",
     "WhatIfLine",
     "WhatIfReport",
     "check_reviewer",

@@ -37,6 +37,19 @@ class ConditionError(PolicyError):
         self.reason = reason
 
 
+class WhatIfBudgetExceeded(PolicyError):
+    """A what-if ran out of its time budget before it replayed every case; it reports nothing."""
+
+    def __init__(self, seconds: float, replayed: int) -> None:
+        super().__init__(
+            f"the what-if ran out of its time budget of {seconds:g} seconds after replaying {replayed} case(s), "
+            "and reports nothing; simplify the candidate policy's conditions, or ask an administrator to raise "
+            "the budget"
+        )
+        self.seconds = seconds
+        self.replayed = replayed
+
+
 class AuthorityError(PolicyError):
     """A reviewer may not give this verdict on this proposal."""
 

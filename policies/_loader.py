@@ -141,4 +141,4 @@ def _schema_message(kind: str, message: str, location: Location) -> str:
         return f"{where} is not a known key; check its spelling and indentation"
     if kind == "missing":
         return f"{where} is required but missing"
-    return f"{where} {message}" if kind == "cel_syntax" else f"{where}: {message}"
+    return f"{where} {message}" if kind in ("cel_syntax", "cel_limit") else f"{where}: {message}"

@@ -4,7 +4,9 @@ A file names its agent, the `default` outcome when no autonomy band lets an acti
 that apply to every action, the default reviewer `authority`, and per action its own hard limits,
 ordered `rules` and `autonomy` ladder. Pydantic checks the shape field by field (unknown keys,
 types, CEL that does not compile, ``auto`` where only ``review`` or ``deny`` may stand);
-`find_problems` checks what spans fields (unique names, band conditions, the demotion target).
+`find_problems` checks what spans fields (unique names, band conditions, the demotion target, the
+cost of all conditions together). Each condition is held to the size, nesting and cost limits of
+`policies._cost` before it can ever run.
 Every location is a path such as ``("actions", "approve_credit", "rules", 2, "when")`` so the loader
 can point at the line of the file.
 """
@@ -16,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from policies._condition import compile_error
+from policies._cost import MAX_POLICY_COST, ConditionTooCostly, check_condition, too_long
 
 Restriction = Literal["review", "deny"]
 """The outcomes a person-written rule may impose: only autonomy bands ever automate."""
@@ -33,9 +36,16 @@ def _refuse_auto(value: object) -> object:
 
 
 def _must_compile(source: str) -> str:
+    problem = too_long(source)  # before the library sees it: very long expressions crash it
+    if problem is not None:
+        raise PydanticCustomError("cel_limit", "{problem}", {"problem": problem})
     reason = compile_error(source)
     if reason is not None:
         raise PydanticCustomError("cel_syntax", "does not compile: {reason}", {"reason": reason})
+    try:
+        check_condition(source)
+    except ConditionTooCostly as exc:
+        raise PydanticCustomError("cel_limit", "{problem}", {"problem": str(exc)}) from None
     return source
 
 
@@ -148,7 +158,51 @@ def find_problems(spec: PolicyFileSpec) -> list[Problem]:
         here: Location = ("actions", action_name)
         problems += _duplicate_names(spec, action, here)
         problems += _ladder_problems(action.autonomy, (*here, "autonomy"))
-    return problems
+    return problems + _cost_problems(spec)
+
+
+def _cost_problems(spec: PolicyFileSpec) -> list[Problem]:
+    """All conditions together must stay within `MAX_POLICY_COST`: together they are what judging one case costs."""
+    total = 0
+    for location, source in _conditions(spec):
+        total += check_condition(source)  # each alone passed its own limits already
+        if total > MAX_POLICY_COST:
+            message = (
+                f"brings the estimated cost of the policy's conditions to {total:,} evaluation steps, more than "
+                f"the limit of {MAX_POLICY_COST:,} for a whole policy; simplify conditions or remove rules"
+            )
+            return [Problem(location, message)]
+    return []
+
+
+def _conditions(spec: PolicyFileSpec) -> list[tuple[Location, str]]:
+    """Every CEL source of the file with its location, in file order."""
+    found: list[tuple[Location, str]] = []
+    found += [(("hard_limits", i, "when"), limit.when) for i, limit in enumerate(spec.hard_limits)]
+    found += _authority_conditions(spec.authority, ("authority",))
+    for name, action in spec.actions.items():
+        here: Location = ("actions", name)
+        for part in ("hard_limits", "rules"):
+            rules: list[RuleSpec] = getattr(action, part)
+            found += [((*here, part, i, "when"), rule.when) for i, rule in enumerate(rules)]
+        if action.authority is not None:
+            found += _authority_conditions(action.authority, (*here, "authority"))
+        levels = action.autonomy.levels
+        found += [
+            ((*here, "autonomy", "levels", i, "auto_when"), level.auto_when)
+            for i, level in enumerate(levels)
+            if level.auto_when is not None
+        ]
+    return found
+
+
+def _authority_conditions(authority: AuthoritySpec, here: Location) -> list[tuple[Location, str]]:
+    named = (
+        ("amount", authority.amount),
+        ("requested_by", authority.requested_by),
+        ("four_eyes_when", authority.four_eyes_when),
+    )
+    return [((*here, key), source) for key, source in named if source is not None]
 
 
 def _duplicate_names(spec: PolicyFileSpec, action: ActionSpec, here: Location) -> list[Problem]:

@@ -5,16 +5,20 @@ stands on now, so the difference comes from the policy change alone. The report 
 in total, how many cases each policy would run automatically, review or deny, how many would newly
 run without a person, and how many of the candidate's automated cases a reviewer had overridden
 (rejected or edited): the cases a person caught that the candidate would have let through.
+
+A replay may be given a `TimeBudget`: it asks the budget before each case and stops with
+`WhatIfBudgetExceeded` once the time is up. The policy checker keeps each case cheap (see
+`policies._cost`); the budget bounds their sum. The replay reads no clock itself.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core import JsonValue
 from policies._engine import Policy
-from policies._errors import PolicyError
+from policies._errors import PolicyError, WhatIfBudgetExceeded
 from policies._types import Outcome, ReviewVerdict
 
 OVERRIDDEN: frozenset[ReviewVerdict] = frozenset({"reject", "edit"})
@@ -94,6 +98,20 @@ class WhatIfReport(_Value):
     )
 
 
+@dataclass(frozen=True)
+class TimeBudget:
+    """How long a replay may run: `exhausted` says whether the time is up (e.g. a `time.monotonic` deadline)."""
+
+    seconds: float
+    """The budget, as the refusal states it."""
+    exhausted: Callable[[], bool]
+
+    def check(self, replayed: int) -> None:
+        """Raise `WhatIfBudgetExceeded` if the time is up, `replayed` cases in."""
+        if self.exhausted():
+            raise WhatIfBudgetExceeded(self.seconds, replayed)
+
+
 @dataclass
 class _Tally:
     cases: int = 0
@@ -144,16 +162,26 @@ def _judge(policy: Policy, case: HistoricCase) -> tuple[Outcome, str] | None:
     return decision.outcome, decision.matched
 
 
-def what_if(current: Policy, candidate: Policy, cases: Iterable[HistoricCase], *, examples: int = 5) -> WhatIfReport:
+def what_if(
+    current: Policy,
+    candidate: Policy,
+    cases: Iterable[HistoricCase],
+    *,
+    examples: int = 5,
+    budget: TimeBudget | None = None,
+) -> WhatIfReport:
     """Replay `cases` under both policies and count the differences (see the module docstring).
 
     `examples` changed cases are kept, newly automated ones that a reviewer had overridden first,
-    then other newly automated ones, then the rest, each group in the order of `cases`.
+    then other newly automated ones, then the rest, each group in the order of `cases`. With a
+    `budget`, the replay raises `WhatIfBudgetExceeded` before the first case it has no time left for.
     """
     total = _Tally()
     by_action: dict[str, _Tally] = {}
     changed: list[tuple[int, int, ChangedCase]] = []
     for index, case in enumerate(cases):
+        if budget is not None:
+            budget.check(index)
         now, then = _judge(current, case), _judge(candidate, case)
         now_outcome = None if now is None else now[0]
         then_outcome = None if then is None else then[0]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import hashlib
+import math
 import re
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, cast, get_args
 
@@ -28,13 +30,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from core import Clock, ConfigurationError, NotFound
-from policies import HistoricCase, Policy, PolicyFileError, ReviewVerdict, WhatIfReport, parse_policy, what_if
+from policies import (
+    HistoricCase,
+    Policy,
+    PolicyFileError,
+    ReviewVerdict,
+    TimeBudget,
+    WhatIfReport,
+    parse_policy,
+    what_if,
+)
 from supervision._audit import AuditLog
 from supervision._errors import SupervisionError
 from supervision._tables import AUTONOMY_STATE, PROPOSAL, UtcDateTime, _table
 
 HISTORY_LIMIT = 500
 """How many of an agent's most recent proposals a what-if replays."""
+WHAT_IF_SECONDS = 5.0
+"""How long one what-if may run (validation, reading the history, the replay) before it is refused."""
 MAX_POLICY_CHARS = 100_000
 MAX_REASON_CHARS = 500
 FILE_AUTHOR = "policy file"
@@ -128,15 +141,30 @@ class PolicyStore:
     """The versions of every agent's policy, and the policy in force now.
 
     `bundled` maps each agent to the YAML of its policy file: version 0, used until a version is saved.
+    `what_if_seconds` is the time budget of one what-if (0 refuses every what-if), measured with `timer`
+    (`time.monotonic`), which is read when a what-if starts and before each case it replays.
     """
 
     MAX_TEXT_CHARS: ClassVar[int] = MAX_POLICY_CHARS
     MAX_REASON_CHARS: ClassVar[int] = MAX_REASON_CHARS
 
-    def __init__(self, engine: Engine, clock: Clock, audit: AuditLog, bundled: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        audit: AuditLog,
+        bundled: Mapping[str, str],
+        *,
+        what_if_seconds: float = WHAT_IF_SECONDS,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not (math.isfinite(what_if_seconds) and what_if_seconds >= 0):
+            raise ConfigurationError(f"the what-if budget must be 0 or more seconds, not {what_if_seconds}")
         self._engine = engine
         self._clock = clock
         self._audit = audit
+        self.what_if_seconds = what_if_seconds
+        self._timer = timer
         self._files: dict[str, PolicyVersion] = {}
         self._file_policies: dict[str, Policy] = {}
         for agent, text in bundled.items():
@@ -319,10 +347,17 @@ class PolicyStore:
     # -- what-if --------------------------------------------------------------------------------
 
     def what_if(self, agent: str, text: str, *, limit: int = HISTORY_LIMIT, examples: int = 5) -> WhatIfReport:
-        """Validate `text` and replay the agent's last `limit` proposals under it and under the current version."""
+        """Validate `text` and replay the agent's last `limit` proposals under it and under the current version.
+
+        Raises `policies.WhatIfBudgetExceeded` when `what_if_seconds` run out before the replay is done.
+        """
+        deadline = self._timer() + self.what_if_seconds
+        budget = TimeBudget(self.what_if_seconds, lambda: self._timer() >= deadline)
         candidate = self.validate(agent, text)
         current = self.current(agent)
-        return what_if(current, candidate, self.recent_cases(agent, current, limit=limit), examples=examples)
+        cases = self.recent_cases(agent, current, limit=limit)
+        budget.check(replayed=0)  # validating and reading may have used it all, even with no history
+        return what_if(current, candidate, cases, examples=examples, budget=budget)
 
     def recent_cases(self, agent: str, policy: Policy, *, limit: int = HISTORY_LIMIT) -> builtins.list[HistoricCase]:
         """The agent's last `limit` proposals with their facts, newest first, each at its action's level now.

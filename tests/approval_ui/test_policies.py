@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.approval_ui.policy_helpers import AGENT, FILE_TEXT, WIDER, replay_history, wider
+from tests.approval_ui.policy_helpers import AGENT, BAND_1, FILE_TEXT, WIDER, replay_history, wider
 from tests.approval_ui.web_helpers import Web, csrf_of
 
 
@@ -190,14 +190,82 @@ def test_a_session_needs_the_csrf_header_to_save_through_the_api(web: Web) -> No
 
 def test_the_openapi_document_describes_every_policy_status(web: Web) -> None:
     paths = web.client().get("/openapi.json").json()["paths"]
-    assert set(paths["/api/policies/{agent}"]["put"]["responses"]) == {"200", "400", "401", "403", "404", "409", "422"}
+    put = set(paths["/api/policies/{agent}"]["put"]["responses"])
+    assert put == {"200", "400", "401", "403", "404", "409", "413", "422"}
     assert set(paths["/api/policies/{agent}/what-if"]["post"]["responses"]) == {
         "200",
         "400",
         "401",
         "403",
         "404",
+        "413",
         "422",
     }
     assert set(paths["/api/policies/{agent}"]["get"]["responses"]) == {"200", "401", "403", "404", "422"}
     assert not any(path.startswith("/policies") for path in paths)  # pages stay out of the API document
+
+
+TEN = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+ATTACK = f"{TEN}.all(a, {TEN}.all(b, {TEN}.all(c, a + b + c > 0)))"
+"""Comprehensions three deep: n³ steps for each case a what-if replays."""
+
+
+def test_nested_comprehensions_are_refused_at_their_line_by_the_api_and_the_page(web: Web) -> None:
+    store = web.steward.policy_store
+    base = store.latest(AGENT)
+    attack = base.text.replace(BAND_1, ATTACK)
+    assert attack != base.text
+    line = next(n for n, content in enumerate(attack.splitlines(), 1) if ATTACK in content)
+    limit = "nests comprehensions (all, exists, exists_one, map, filter) more than 2 deep"
+
+    refused = _api(web, "engineer").post(f"/api/policies/{AGENT}/what-if", json={"text": attack})
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["line"]) == ("invalid_policy", line)
+    assert limit in refused.json()["detail"]
+
+    engineer = web.logged_in("engineer")
+    editor = engineer.get(f"/policies/{AGENT}")
+    form = {"text": attack, "expected_version": str(base.version), "csrf_token": csrf_of(editor.text)}
+    page = engineer.post(f"/policies/{AGENT}/preview", data=form)
+    assert page.status_code == 400
+    assert f"Line {line}:" in page.text
+    assert str(escape(limit)) in page.text
+
+    within = base.text.replace(BAND_1, f"{TEN}.exists(a, {TEN}.all(b, a * b > 0)) && application.amount <= 4000.0")
+    assert _api(web, "engineer").post(f"/api/policies/{AGENT}/what-if", json={"text": within}).status_code == 200
+    assert store.latest(AGENT).version == base.version
+
+
+def test_a_what_if_past_its_time_budget_answers_422_and_saves_nothing(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = web.steward.policy_store
+    base = store.latest(AGENT)
+    audited = len(web.steward.audit.entries())
+    engineer = web.logged_in("engineer")
+    editor = engineer.get(f"/policies/{AGENT}")
+    monkeypatch.setattr(store, "what_if_seconds", 0.0)  # no time at all: refused before the first case
+
+    api = _api(web, "engineer").post(f"/api/policies/{AGENT}/what-if", json={"text": wider(base.text)})
+    assert api.status_code == 422
+    assert api.json()["code"] == "what_if_budget"
+    assert api.json()["detail"].startswith("the what-if ran out of its time budget of 0 seconds after replaying 0")
+
+    form = {"text": wider(base.text), "expected_version": str(base.version), "csrf_token": csrf_of(editor.text)}
+    page = engineer.post(f"/policies/{AGENT}/preview", data=form)
+    assert page.status_code == 422
+    assert "the what-if ran out of its time budget of 0 seconds" in page.text
+    assert escape(WIDER) in page.text  # the edited text is kept
+
+    assert store.latest(AGENT).version == base.version
+    assert len(web.steward.audit.entries()) == audited
+
+
+def test_the_what_if_documents_its_budget_refusal_in_the_openapi_document(web: Web) -> None:
+    document = web.client().get("/openapi.json").json()
+    operation = document["paths"]["/api/policies/{agent}/what-if"]["post"]
+    shapes = operation["responses"]["422"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {"$ref": "#/components/schemas/PolicyRefusedOut"} in shapes
+    assert {"$ref": "#/components/schemas/HTTPValidationError"} in shapes
+    assert "what_if_budget" in document["components"]["schemas"]["PolicyRefusedOut"]["properties"]["code"]["enum"]
+    assert "what_if_budget" in operation["description"]

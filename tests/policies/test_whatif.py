@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core import JsonObject
 from policies import (
     ChangedCase,
     HistoricCase,
     OutcomeCounts,
     Policy,
+    PolicyError,
     ReviewVerdict,
+    TimeBudget,
+    WhatIfBudgetExceeded,
     WhatIfLine,
     parse_policy,
     what_if,
@@ -193,3 +198,25 @@ def test_an_unchanged_policy_changes_nothing_and_every_case_is_counted_once() ->
     assert total.current.auto + total.current.review + total.current.deny == len(cases)
     assert (total.changed, total.newly_automated, total.no_longer_automated) == (0, 0, 0)
     assert report.examples == ()
+
+
+def test_a_replay_whose_budget_runs_out_stops_before_the_next_case_with_a_typed_error() -> None:
+    policy = credit_policy()
+    cases = [_case(f"p-{n}", credit_facts()) for n in range(3)]
+    asked: list[bool] = []
+
+    def exhausted() -> bool:
+        """The time is up once the first case is replayed (asked before each case)."""
+        asked.append(len(asked) >= 1)
+        return asked[-1]
+
+    with pytest.raises(WhatIfBudgetExceeded) as stopped:
+        what_if(policy, policy, cases, budget=TimeBudget(seconds=5.0, exhausted=exhausted))
+
+    assert isinstance(stopped.value, PolicyError)
+    assert (stopped.value.seconds, stopped.value.replayed, asked) == (5.0, 1, [False, True])
+    assert str(stopped.value).startswith(
+        "the what-if ran out of its time budget of 5 seconds after replaying 1 case(s)"
+    )
+    with_time_left = what_if(policy, policy, cases, budget=TimeBudget(seconds=5.0, exhausted=lambda: False))
+    assert with_time_left == what_if(policy, policy, cases)

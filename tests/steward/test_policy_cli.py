@@ -106,3 +106,47 @@ def test_the_help_names_every_policy_command(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     for command in ("show", "history", "what-if", "set"):
         assert command in out
+
+
+TEN = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+ATTACK = f"{TEN}.all(a, {TEN}.all(b, {TEN}.all(c, a + b + c > 0)))"
+
+
+@pytest.mark.parametrize("command", ["what-if", "set"])
+def test_nested_comprehensions_are_refused_with_their_line_and_the_limit(
+    command: str,
+    steward_settings: Settings,
+    steward_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    attack = FILE_TEXT.replace(BAND_1, ATTACK)
+    line = next(n for n, content in enumerate(attack.splitlines(), 1) if ATTACK in content)
+    extra = ["--reason", "faster"] if command == "set" else []
+    code, out, err = _run(capsys, "policy", command, "credit_approval", _file(tmp_path, "attack.yaml", attack), *extra)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"steward: credit_approval.yaml:{line}: actions.approve_credit.autonomy.levels[2].auto_when")
+    assert "nests comprehensions (all, exists, exists_one, map, filter) more than 2 deep" in err
+    assert "\n" not in err.strip()
+    code, out, _ = _run(capsys, "policy", "history", "credit_approval", "--json")
+    assert [h["version"] for h in json.loads(out)] == [0]
+
+
+@pytest.mark.parametrize("command", ["what-if", "set"])
+def test_a_what_if_past_its_time_budget_is_a_one_line_error_and_saves_nothing(
+    command: str,
+    steward_settings: Settings,
+    steward_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("STEWARD_WHAT_IF_SECONDS", "0")
+    changed = FILE_TEXT.replace(BAND_1, "proposal.probability_of_default < 0.08 && application.amount <= 8000.0")
+    extra = ["--reason", "wider"] if command == "set" else []
+    code, out, err = _run(capsys, "policy", command, "credit_approval", _file(tmp_path, "wider.yaml", changed), *extra)
+    assert (code, out) == (1, "")
+    assert err.startswith("steward: the what-if ran out of its time budget of 0 seconds after replaying 0 case(s)")
+    assert "\n" not in err.strip()
+    code, out, _ = _run(capsys, "policy", "history", "credit_approval", "--json")
+    assert [h["version"] for h in json.loads(out)] == [0]

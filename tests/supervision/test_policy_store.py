@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from core import NotFound
-from policies import PolicyFileError, default_policy_dir
+from core import ConfigurationError, NotFound
+from policies import PolicyFileError, WhatIfBudgetExceeded, default_policy_dir
 from supervision import (
     ApprovalQueue,
     AuditLog,
@@ -120,7 +120,7 @@ def test_of_two_managers_saving_at_once_exactly_one_wins(store: PolicyStore, clo
         (FILE_TEXT + "extra: &x 1\nmore: *x\n", "more: *x", "YAML alias"),
         ("", None, "is empty"),
         ("agent: credit_approval\nx: \ud800\n", None, "not valid Unicode"),
-        ("[" * 5000, None, None),
+        ("[" * 1000, None, "nests too deeply"),  # deeper than the YAML parser's recursion allows
     ],
 )
 def test_an_invalid_policy_is_refused_with_its_line_and_nothing_is_saved(
@@ -230,3 +230,70 @@ def test_the_what_if_replays_recent_proposals_at_their_current_level(
     assert report.current_version == store.latest(AGENT).label
     # The newest three proposals, without the erased one.
     assert [case.proposal_id for case in store.recent_cases(AGENT, store.current(AGENT), limit=3)] == ["p-4", "p-3"]
+
+
+class _Stopwatch:
+    """A monotonic timer that advances `step` seconds at every reading: the first reading starts a what-if."""
+
+    def __init__(self, step: float) -> None:
+        self.readings = 0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.readings += 1
+        return self.readings * self.step
+
+
+def test_a_what_if_past_its_time_budget_is_refused_and_changes_nothing(
+    engine: Engine, clock: RacingClock, audit: AuditLog, queue: ApprovalQueue
+) -> None:
+    for n in range(3):
+        _submit(queue, f"p-{n}", 3000.0 + n)
+    audited = len(audit.entries())
+    # Readings: the start (1 s, so the deadline is 3.5 s), before the replay (2 s), before case 0 (3 s), before
+    # case 1 (4 s): the time is up after the first case.
+    timer = _Stopwatch(step=1.0)
+    store = PolicyStore(engine, clock, audit, bundled={AGENT: FILE_TEXT}, what_if_seconds=2.5, timer=timer)
+
+    with pytest.raises(WhatIfBudgetExceeded) as stopped:
+        store.what_if(AGENT, changed())
+
+    assert (stopped.value.seconds, stopped.value.replayed, timer.readings) == (2.5, 1, 4)
+    assert "time budget of 2.5 seconds after replaying 1 case(s)" in str(stopped.value)
+    assert store.latest(AGENT).version == 0
+    assert len(audit.entries()) == audited
+    roomy = PolicyStore(engine, clock, audit, bundled={AGENT: FILE_TEXT}, what_if_seconds=10.0, timer=_Stopwatch(1.0))
+    assert roomy.what_if(AGENT, changed()).total.cases == 3
+
+
+def test_a_what_if_budget_of_zero_refuses_even_an_empty_history(
+    engine: Engine, clock: RacingClock, audit: AuditLog
+) -> None:
+    store = PolicyStore(engine, clock, audit, bundled={AGENT: FILE_TEXT}, what_if_seconds=0.0)
+    with pytest.raises(WhatIfBudgetExceeded) as stopped:
+        store.what_if(AGENT, changed())
+    assert stopped.value.replayed == 0
+
+
+@pytest.mark.parametrize("seconds", [-1.0, float("nan"), float("inf")])
+def test_a_what_if_budget_must_be_a_finite_number_of_seconds(
+    engine: Engine, clock: RacingClock, audit: AuditLog, seconds: float
+) -> None:
+    with pytest.raises(ConfigurationError, match="what-if budget"):
+        PolicyStore(engine, clock, audit, bundled={AGENT: FILE_TEXT}, what_if_seconds=seconds)
+
+
+def test_nested_comprehensions_are_refused_at_their_line_by_save_and_what_if(store: PolicyStore) -> None:
+    attack = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+    attack = f"{attack}.all(a, {attack}.all(b, {attack}.all(c, a + b + c > 0)))"
+    text = FILE_TEXT.replace(BAND_1, attack)
+    line = next(n for n, content in enumerate(text.splitlines(), 1) if attack in content)
+    for attempt in (
+        lambda: store.what_if(AGENT, text),
+        lambda: store.save(AGENT, text, author="ops", reason="try", expected_version=0),
+    ):
+        with pytest.raises(PolicyFileError) as refused:
+            attempt()
+        assert refused.value.line == line
+        assert "nests comprehensions (all, exists, exists_one, map, filter) more than 2 deep" in refused.value.reason
+    assert store.latest(AGENT).version == 0
