@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from approval_ui._decide import RefusalCode, WebVerdict
+from approval_ui._limits import (
+    MAX_ARGUMENT_CHARS,
+    MAX_ARGUMENT_DEPTH,
+    MAX_ARGUMENT_LIST,
+    MAX_ECHO_CHARS,
+    MAX_EDIT_ARGUMENTS,
+)
 from core import JsonValue
 from policies import DemotionCriteria, KpiSnapshot, PromotionCriteria
-from supervision import AuditEntry, AuditVerification, AutonomyChangeView, AutonomyRequestView, KpiSeries, QueueRow
+from supervision import (
+    MAX_COMMENT_LENGTH,
+    AuditEntry,
+    AuditVerification,
+    AutonomyChangeView,
+    AutonomyRequestView,
+    KpiSeries,
+    QueueRow,
+)
+
+ItemText = Annotated[str, StringConstraints(max_length=MAX_ARGUMENT_CHARS)]
 
 
 class _Out(BaseModel):
@@ -34,16 +51,44 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verdict: WebVerdict
-    reason: str | None = Field(default=None, max_length=2000, description="Required to reject.")
+    reason: str | None = Field(default=None, max_length=MAX_COMMENT_LENGTH, description="Required to reject.")
     arguments: dict[str, JsonValue] | None = Field(
         default=None,
-        description="For `edit`: the arguments to change (the others stay as proposed); the edit is gated again.",
+        max_length=MAX_EDIT_ARGUMENTS,
+        description=(
+            "For `edit`: the arguments to change (the others stay as proposed); the edit is gated again. "
+            f"Each a value or a list of up to {MAX_ARGUMENT_LIST} (nested at most {MAX_ARGUMENT_DEPTH} deep), "
+            f"texts up to {MAX_ARGUMENT_CHARS} characters; the action's own rules may allow less."
+        ),
     )
-    items: list[str] | None = Field(
+    items: list[ItemText] | None = Field(
         default=None,
-        max_length=50,
+        max_length=MAX_ARGUMENT_LIST,
         description="For `request_information`: what the applicant should provide, one entry per item.",
     )
+
+    @field_validator("arguments")
+    @classmethod
+    def _bounded(cls, arguments: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
+        for name, value in (arguments or {}).items():
+            problem = _argument_problem(value, 1) if len(name) <= MAX_ECHO_CHARS else "has too long a name"
+            if problem is not None:
+                raise ValueError(f"argument {name[:MAX_ECHO_CHARS]!r} {problem}")
+        return arguments
+
+
+def _argument_problem(value: JsonValue, depth: int) -> str | None:
+    """Why an edit's argument value is out of bounds (see `DecisionIn.arguments`), or None."""
+    if isinstance(value, str):
+        return None if len(value) <= MAX_ARGUMENT_CHARS else f"has a text over {MAX_ARGUMENT_CHARS} characters"
+    if isinstance(value, list | dict):
+        if depth >= MAX_ARGUMENT_DEPTH:
+            return f"is nested deeper than {MAX_ARGUMENT_DEPTH} levels"
+        if len(value) > MAX_ARGUMENT_LIST:
+            return f"has more than {MAX_ARGUMENT_LIST} entries"
+        entries = value.values() if isinstance(value, dict) else value
+        return next((p for p in (_argument_problem(entry, depth + 1) for entry in entries) if p is not None), None)
+    return None
 
 
 class DecisionRefusedOut(_Out):

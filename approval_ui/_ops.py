@@ -15,9 +15,10 @@ from pydantic import ValidationError
 
 from approval_ui._api import AUTH_RESPONSES
 from approval_ui._dashboard import DEFAULT_DAYS, SPANS, autonomy_overview, cards
+from approval_ui._limits import plain_text
 from approval_ui._models import AutonomyOut, ErrorOut, SignOffIn
 from approval_ui._pages import error_page, render
-from approval_ui._security import CSRF_HEADER, Principal
+from approval_ui._security import Principal
 from approval_ui._state import Ui, UiState, access
 from core import NotFound
 from supervision import MAX_SERIES_DAYS, AutonomyConflict, AutonomyRequestClosed, AutonomyRequestView, KpiSeries
@@ -43,22 +44,13 @@ class SignOffRefused(Exception):
         self.message = message
 
 
-def _storable(text: str) -> bool:
-    """Text both databases keep: UTF-8 encodable, without NUL (PostgreSQL refuses it)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
-
-
 def sign_off(
     ui: UiState, principal: Principal, request_id: str, decision: str | None, note: str | None
 ) -> AutonomyRequestView:
     """Approve or decline a pending promotion as `principal`; one path for the form and the API."""
     if decision not in ("approve", "decline"):
         raise SignOffRefused(400, "invalid", "Choose approve or decline.")
-    if note is not None and not _storable(note):
+    if note is not None and not plain_text(note):
         raise SignOffRefused(400, "invalid", "The note must be plain text (no NUL characters).")
     number = int(request_id) if request_id.isascii() and request_id.isdigit() else 0
     if not 1 <= number <= LARGEST_ID:
@@ -229,16 +221,11 @@ _SIGN_OFF_BODY = SignOffIn.model_json_schema()
     summary="Approve (apply) or decline a promotion that waits for sign-off",
 )
 def api_sign_off(
-    request: Request,
     ui: Ui,
     request_id: str,
     principal: SignOffApi,
     body: Annotated[bytes, Depends(_raw_body)],
 ) -> Any:
-    if principal.session is not None and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):
-        return JSONResponse(
-            {"detail": f"a session-authenticated sign-off needs the {CSRF_HEADER} header", "code": "csrf"}, 403
-        )
     try:
         decision = SignOffIn.model_validate_json(body or b"null")
     except ValidationError as exc:

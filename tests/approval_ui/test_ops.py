@@ -175,7 +175,7 @@ def test_the_api_gives_levels_series_and_pending_requests_and_signs_off(history:
     not_json = admin.post(f"/api/autonomy/requests/{request.id}", content=b"approve")
     assert not_json.status_code == 400
     nul = admin.post(f"/api/autonomy/requests/{request.id}", json={"decision": "approve", "note": "a\x00b"})
-    assert (nul.status_code, nul.json()["code"]) == (400, "invalid")  # PostgreSQL could not store it
+    assert (nul.status_code, nul.json()["detail"][0]["type"]) == (422, "plain_text")  # PostgreSQL cannot store it
     declined = admin.post(f"/api/autonomy/requests/{request.id}", json={"decision": "decline", "note": "Not yet."})
     assert declined.status_code == 200
     assert (declined.json()["status"], declined.json()["decided_by"], declined.json()["note"]) == (
@@ -226,7 +226,7 @@ def test_the_openapi_document_describes_every_outcome(web: Web) -> None:
         "422",
     }
     sign_off = paths["/api/autonomy/requests/{request_id}"]["post"]
-    assert set(sign_off["responses"]) == {"200", "400", "401", "403", "404", "409", "422"}
+    assert set(sign_off["responses"]) == {"200", "400", "401", "403", "404", "409", "413", "422"}
     body = sign_off["requestBody"]["content"]["application/json"]["schema"]
     assert body["properties"]["decision"]["enum"] == ["approve", "decline"]
     assert body["required"] == ["decision"]
