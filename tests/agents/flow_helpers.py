@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from agents import CreditApprovalAgent, CreditRun
 from core import FixedClock
 from customers import load_applicants
 from steward._settings import Settings
@@ -43,3 +44,20 @@ def find_application(app: Steward, accept: Callable[[float], bool]) -> str:
 
 def audit_kinds(app: Steward, proposal_id: str) -> list[str]:
     return [entry.kind for entry in app.audit.entries(subject=proposal_id)]
+
+
+def pending_runs(app: Steward, count: int, *, action: str | None = None) -> list[CreditRun]:
+    """`count` credit proposals waiting for review (shadow level), on applications an officer may decide;
+    with `action`, only proposals of that action are counted."""
+    agent = CreditApprovalAgent(app.credit)
+    runs: list[CreditRun] = []
+    for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
+        if application.amount > 4000:
+            continue
+        run = agent.run(application.id)
+        assert run.status == "pending"
+        if action is None or run.action == action:
+            runs.append(run)
+        if len(runs) == count:
+            return runs
+    raise AssertionError("not enough loaded applications fit the test")

@@ -33,6 +33,7 @@ def _steward(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_once(
     steward_settings: Settings, steward_env: dict[str, str]
 ) -> None:
@@ -78,6 +79,7 @@ def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_o
     assert "already" in late.stderr
 
 
+@pytest.mark.slow
 def test_auto_band_executes_without_a_pause(steward_settings: Settings) -> None:
     with installation(steward_settings) as app:
         app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
@@ -149,10 +151,9 @@ def test_a_reviewer_never_approves_their_own_request(steward_settings: Settings)
         run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
         with pytest.raises(SelfApproval):
             app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
-        assert app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve").status in {
-            "executed",
-            "failed",
-        }
+        decided = app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve")
+        assert (decided.status, decided.approvals, decided.error) == ("executed", ["officer2"], None)
+        assert len(app.customers.decisions(str(decided.arguments["application_id"]))) == 1
 
 
 def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_settings: Settings) -> None:
@@ -251,30 +252,6 @@ def test_an_expired_review_finishes_the_thread_and_is_not_counted_as_a_rejection
         assert kpi.reviewed == 0
 
 
-def test_a_crash_after_the_side_effect_resumes_without_doing_it_twice(
-    steward_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with installation(steward_settings) as app:
-        application_id = find_application(app, lambda amount: amount <= 4000)
-        run = CreditApprovalAgent(app.credit).run(application_id)
-        real_complete = app.queue.complete_execution
-
-        def crash(*args: object, **kwargs: object) -> None:
-            raise RuntimeError("power cut between the side effect and the ledger")
-
-        monkeypatch.setattr(app.queue, "complete_execution", crash)
-        with pytest.raises(RuntimeError, match="power cut"):
-            app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
-        assert app.queue.get(run.proposal_id).status == "executing"
-        assert len(app.customers.decisions(application_id)) == 1
-        monkeypatch.setattr(app.queue, "complete_execution", real_complete)
-
-        resumed = app.supervisor.resume_decided()
-        assert [item.status for item in resumed] == ["executed"]
-        assert len(app.customers.decisions(application_id)) == 1
-        assert app.audit.verify().ok
-
-
 def test_an_unknown_application_is_a_clear_error_and_writes_nothing(steward_settings: Settings) -> None:
     with installation(steward_settings, applicants=5) as app:
         with pytest.raises(NotFound, match="unknown application 'A-9999'"):
@@ -283,6 +260,7 @@ def test_an_unknown_application_is_a_clear_error_and_writes_nothing(steward_sett
         assert app.audit.verify().count == 0
 
 
+@pytest.mark.slow
 def test_bad_outcomes_demote_the_action_at_once_and_the_change_is_audited_with_its_kpis(
     steward_settings: Settings,
 ) -> None:
