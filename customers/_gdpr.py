@@ -2,22 +2,24 @@
 
 Erasure removes everything held about a person from the customer tables: every version of every
 source record linked to them (staging), their quarantined rows, timeline, observations, credit
-applications and decisions, identity verdicts and links. What stays is the customer id with the
-moment of erasure, and a keyed hash of each erased source record, so the next import skips the
-person instead of bringing them back. Queue payloads and agent checkpoints live in other packages;
-the application layer erases those with the same list of customer ids.
+applications and decisions, identity verdicts and links, and the reference rows (lookups, such as a
+CRM account) that only their records use and that name them: a private account is named after its
+holder. What stays is the customer id with the moment of erasure, and a keyed hash of each erased
+source record, so the next import skips the person instead of bringing them back. Queue payloads
+and agent checkpoints live in other packages; the application layer erases those with the same list
+of customer ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, String, cast, delete, func, insert, or_, select, update
 
 from core import ConfigurationError, JsonObject, NotFound
 from customers._source_tables import (
@@ -30,6 +32,7 @@ from customers._source_tables import (
     erased_hash,
 )
 from customers._tables import CREDIT_APPLICATION, CREDIT_DECISION, CUSTOMER, OBSERVATION, as_utc
+from customers.sources import SourcesConfig
 
 IDENTIFYING_FIELDS = ("email", "phone", "tax_id")
 """Values specific enough to find a person's rows in quarantine, where rows are not linked to anyone."""
@@ -45,6 +48,8 @@ class ErasureReport(BaseModel):
     customer_ids: list[str]
     """The customer and every customer that had been merged into it."""
     source_records: int
+    reference_records: int = 0
+    """Reference rows (lookup targets) that only the person's records used, erased with them."""
     staged_versions: int
     quarantined_rows: int
     events: int
@@ -52,6 +57,17 @@ class ErasureReport(BaseModel):
     applications: int
     decisions: int
     identity_decisions: int
+
+
+Record = tuple[str, str, str]
+"""A source row's key: (system, entity, record id)."""
+
+
+def _record_filter(records: Iterable[Record]) -> list[ColumnElement[bool]]:
+    return [
+        (STAGED.c.source_system == system) & (STAGED.c.entity == entity) & (STAGED.c.record_id == record)
+        for system, entity, record in records
+    ]
 
 
 def _family(connection: Connection, customer_id: str) -> list[str]:
@@ -84,16 +100,78 @@ def _identifiers(versions: Iterable[Any]) -> set[str]:
     return found
 
 
-def erase_customer(engine: Engine, customer_id: str, now: datetime) -> ErasureReport:
-    """Erase the person's data from every customer table, in one transaction."""
+def _looked_up(sources: SourcesConfig, versions: Sequence[Any]) -> set[Record]:
+    """The reference rows the person's record versions point at through the configured lookups."""
+    found: set[Record] = set()
+    for version in versions:
+        system = sources.systems.get(version.source_system)
+        spec = system.entities.get(version.entity) if system is not None else None
+        for lookup in spec.lookups.values() if spec is not None else ():
+            key = version.payload.get(lookup.key)
+            if key not in (None, ""):
+                found.add((version.source_system, lookup.entity, str(key)))
+    return found
+
+
+def _used_by_others(connection: Connection, sources: SourcesConfig, reference: Record, mine: set[Record]) -> bool:
+    """Whether a record not in `mine` (any version) looks the reference row up."""
+    system, entity, key = reference
+    for name, spec in sources.systems[system].entities.items():
+        for lookup in spec.lookups.values():
+            if lookup.entity != entity:
+                continue
+            referring = connection.execute(
+                select(STAGED.c.record_id).where(
+                    STAGED.c.source_system == system,
+                    STAGED.c.entity == name,
+                    cast(STAGED.c.payload[lookup.key].as_string(), String) == key,
+                )
+            ).scalars()
+            if any((system, name, record) not in mine for record in referring):
+                return True
+    return False
+
+
+def _names_them(connection: Connection, reference: Record, values: set[str]) -> bool:
+    """Whether some version of the reference row holds one of the person's values (surname, e-mail, ...)."""
+    payloads = connection.execute(select(STAGED.c.payload).where(*_record_filter([reference]))).scalars()
+    texts = [" ".join(str(v) for v in payload.values()).casefold() for payload in payloads]
+    return any(value.casefold() in text for value in values for text in texts)
+
+
+def _own_references(
+    connection: Connection, sources: SourcesConfig | None, versions: Sequence[Any], records: Iterable[Record]
+) -> list[Record]:
+    """The reference rows the person's records look up, that no other record ever did, and that hold
+    their surname or an identifier: a private account named after them.
+
+    A shared row (a household or company account with several contacts) stays, and so does one that
+    says nothing about the person (a company account whose only contact this was).
+    """
+    if sources is None:
+        return []
+    surnames = {version.fields.get("surname") for version in versions}
+    values = _identifiers(versions) | {name for name in surnames if isinstance(name, str) and len(name) > 1}
+    mine = set(records)
+    return [
+        reference
+        for reference in sorted(_looked_up(sources, versions))
+        if not _used_by_others(connection, sources, reference, mine) and _names_them(connection, reference, values)
+    ]
+
+
+def erase_customer(
+    engine: Engine, customer_id: str, now: datetime, *, sources: SourcesConfig | None = None
+) -> ErasureReport:
+    """Erase the person's data from every customer table, in one transaction.
+
+    With the source configuration (`sources`), the reference rows that only the person's records look
+    up are erased too (and remembered, so the next import skips them).
+    """
     with engine.begin() as connection:
         family = _family(connection, customer_id)
         links = connection.execute(select(CUSTOMER_LINK).where(CUSTOMER_LINK.c.customer_id.in_(family))).all()
         records = [(row.source_system, row.entity, row.record_id) for row in links]
-        person_filter = [
-            (STAGED.c.source_system == system) & (STAGED.c.entity == entity) & (STAGED.c.record_id == record)
-            for system, entity, record in records
-        ]
         subject_filter = [
             (STAGED.c.source_system == system)
             & (STAGED.c.subject_id == record)
@@ -101,18 +179,25 @@ def erase_customer(engine: Engine, customer_id: str, now: datetime) -> ErasureRe
             for system, _, record in records
         ]
         versions = (
-            connection.execute(select(STAGED.c.id, STAGED.c.fields, STAGED.c.payload).where(or_(*person_filter))).all()
-            if person_filter
+            connection.execute(
+                select(STAGED.c.source_system, STAGED.c.entity, STAGED.c.fields, STAGED.c.payload).where(
+                    or_(*_record_filter(records))
+                )
+            ).all()
+            if records
             else []
         )
         identifiers = _identifiers(versions)
+        references = _own_references(connection, sources, versions, records)
+        person_filter = _record_filter([*records, *references])
         staged = 0
         for filters in (person_filter, subject_filter):
             for start in range(0, len(filters), 200):
                 staged += connection.execute(delete(STAGED).where(or_(*filters[start : start + 200]))).rowcount
         quarantine_filters = [QUARANTINE.c.raw.contains(value, autoescape=True) for value in sorted(identifiers)]
         quarantine_filters += [
-            (QUARANTINE.c.source_system == system) & (QUARANTINE.c.record_id == record) for system, _, record in records
+            (QUARANTINE.c.source_system == system) & (QUARANTINE.c.record_id == record)
+            for system, _, record in [*records, *references]
         ]
         quarantined = 0
         for start in range(0, len(quarantine_filters), 200):
@@ -137,8 +222,9 @@ def erase_customer(engine: Engine, customer_id: str, now: datetime) -> ErasureRe
         events = connection.execute(delete(CUSTOMER_EVENT).where(CUSTOMER_EVENT.c.customer_id.in_(family))).rowcount
         observations = connection.execute(delete(OBSERVATION).where(OBSERVATION.c.customer_id.in_(family))).rowcount
         connection.execute(delete(CUSTOMER_LINK).where(CUSTOMER_LINK.c.customer_id.in_(family)))
-        known = set(connection.execute(select(ERASED_RECORD.c.record_hash)).scalars())
-        hashes = {erased_hash(*record) for record in records} - known
+        hashes = {erased_hash(*record) for record in [*records, *references]}
+        known = select(ERASED_RECORD.c.record_hash).where(ERASED_RECORD.c.record_hash.in_(sorted(hashes)))
+        hashes -= set(connection.execute(known).scalars())
         if hashes:
             connection.execute(insert(ERASED_RECORD), [{"record_hash": h, "erased_at": now} for h in sorted(hashes)])
         connection.execute(update(CUSTOMER).where(CUSTOMER.c.id.in_(family)).values(erased_at=now))
@@ -146,6 +232,7 @@ def erase_customer(engine: Engine, customer_id: str, now: datetime) -> ErasureRe
         customer_id=family[0],
         customer_ids=family,
         source_records=len(records),
+        reference_records=len(references),
         staged_versions=staged,
         quarantined_rows=quarantined,
         events=events,

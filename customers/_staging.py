@@ -185,6 +185,22 @@ def _stage_entity(
             continue
         try:
             record = parse_row(raw_row.values, entity)
+        except InvalidRow as exc:
+            quarantine(raw_row.position, raw_row.raw, str(exc))
+            continue
+        # Before the lookups: an erased person's row must not reach quarantine because the reference
+        # row it looks up (their own account, erased with them) is gone.
+        if erased and (
+            erased_hash(system, entity_name, record.record_id) in erased
+            or (
+                subject_entity
+                and record.subject_id
+                and erased_hash(system, subject_entity, record.subject_id) in erased
+            )
+        ):
+            counts.suppressed += 1
+            continue
+        try:
             fields = dict(record.fields) if entity.lookups else record.fields
             for lookup_name, lookup in entity.lookups.items():
                 key = raw_row.values.get(lookup.key)
@@ -197,16 +213,6 @@ def _stage_entity(
                         fields[name] = value
         except InvalidRow as exc:
             quarantine(raw_row.position, raw_row.raw, str(exc))
-            continue
-        if erased and (
-            erased_hash(system, entity_name, record.record_id) in erased
-            or (
-                subject_entity
-                and record.subject_id
-                and erased_hash(system, subject_entity, record.subject_id) in erased
-            )
-        ):
-            counts.suppressed += 1
             continue
         first = seen.get(record.record_id)
         if first is not None:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from core import JsonObject
 from customers import ErasureReport, apply_retention, erase_customer, export_customer_data, load_retention
+from customers.sources import SourcesConfig, load_sources
 from steward._customer import customer_view
 from steward._database import is_sqlite
 from steward._wiring import Steward
@@ -41,9 +42,18 @@ def compact(app: Steward) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def erase(app: Steward, customer_id: str, *, compact_files: bool = True) -> JsonObject:
+def _sources(app: Steward) -> SourcesConfig | None:
+    """The source configuration, if there is one: erasure follows its lookups to the person's reference rows."""
+    path = app.settings.sources_file
+    return load_sources(path) if path.is_file() else None
+
+
+def erase(
+    app: Steward, customer_id: str, *, compact_files: bool = True, sources: SourcesConfig | None = None
+) -> JsonObject:
     """Erase a person everywhere Steward keeps their data; returns what was removed (counts only)."""
-    report: ErasureReport = erase_customer(app.engine, customer_id, app.clock.now())
+    config = sources if sources is not None else _sources(app)
+    report: ErasureReport = erase_customer(app.engine, customer_id, app.clock.now(), sources=config)
     redaction = app.queue.redact_customers(report.customer_ids)
     for thread_id in sorted(set(redaction.thread_ids)):
         app.checkpointer.delete_thread(thread_id)
@@ -78,9 +88,10 @@ def retention(app: Steward, *, apply: bool) -> JsonObject:
     outcomes = apply_retention(app.engine, rules, app.clock.now(), apply=apply)
     erased: list[JsonObject] = []
     if apply:
+        sources = _sources(app)
         for outcome in outcomes:
             for customer_id in outcome.customer_ids:
-                erased.append(erase(app, customer_id, compact_files=False))
+                erased.append(erase(app, customer_id, compact_files=False, sources=sources))
         _audit(
             app,
             "gdpr.retention_applied",

@@ -93,6 +93,7 @@ class Credits:
         return [request.id for request in self.app.autonomy.pending_requests(AGENT, ACTION)]
 
 
+@pytest.mark.slow
 def test_a_promotion_waits_for_sign_off_then_applies_and_a_demotion_does_not_wait(short_ladder: Settings) -> None:
     clock = FixedClock(START)
     with installation(short_ladder, clock, applicants=300) as app:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.agents.flow_helpers import audit_kinds
+from agents import CreditApprovalAgent
+from tests.agents.flow_helpers import audit_kinds, find_application
 from tests.approval_ui.web_helpers import Web, csrf_of
 
 
@@ -224,7 +225,7 @@ def test_an_officer_approves_with_a_lower_amount_and_the_edit_is_gated_again(web
     assert "Amount must be a number" in page
     status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": "999999"})
     assert status == 400
-    assert "The policy denies the changed action" in page  # above the absolute maximum: a hard limit
+    assert "exceeds the" in page and "applied for" in page  # the action tool's own rule, checked before recording
     assert web.steward.queue.get(proposal_id).status == "pending"
 
     lower = float(amount) - 100
@@ -254,3 +255,75 @@ def test_the_proposal_page_shows_similar_past_decisions_and_the_customers_lineag
     assert customer_id is not None
     for field in web.steward.customers.golden(customer_id).fields.values():  # the 360 with lineage, inline
         assert field.source_record_id in page
+
+
+def _four_eyes_proposal(web: Web) -> tuple[str, str]:
+    """A new proposal above the four-eyes threshold (10,000 < amount ≤ a senior's 15,000): the proposal
+    and its application. Two different reviewers must approve it."""
+    application_id = find_application(web.steward, lambda amount: 10_000 < amount <= 15_000)
+    run = CreditApprovalAgent(web.steward.credit).run(application_id)
+    item = web.steward.queue.get(run.proposal_id)
+    assert (item.status, item.gate.review.approvals_required) == ("pending", 2)
+    return run.proposal_id, application_id
+
+
+def test_four_eyes_the_first_approval_waits_for_a_second_reviewer_who_must_be_someone_else(web: Web) -> None:
+    proposal_id, application_id = _four_eyes_proposal(web)
+    status, page = _decide(web, "senior", proposal_id, "approve")
+    assert status == 303
+    assert "waiting for a second reviewer" in page and "The agent has resumed" not in page
+    assert 'id="status">pending<' in page
+    assert (web.steward.queue.get(proposal_id).status, web.steward.queue.get(proposal_id).approvals) == (
+        "pending",
+        ["senior"],
+    )
+    assert web.steward.customers.decisions(application_id) == []
+
+    status, page = _decide(web, "senior", proposal_id, "approve")  # the same person again: not a second pair of eyes
+    assert status == 403
+    assert "already approved this proposal; a second, different reviewer must give the other approval" in page
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.approvals, len(item.reviews)) == ("pending", ["senior"], 1)
+
+    status, page = _decide(web, "head", proposal_id, "approve")
+    assert status == 303
+    assert "Approved. The agent has resumed" in page and 'id="status">executed<' in page
+    item = web.steward.queue.get(proposal_id)
+    assert (item.status, item.approvals) == ("executed", ["senior", "head"])
+    assert len(web.steward.customers.decisions(application_id)) == 1
+    assert audit_kinds(web.steward, proposal_id) == [
+        "proposal.submitted",
+        "gate.decided",
+        "review.decided",
+        "review.decided",
+        "action.claimed",
+        "action.executed",
+    ]
+
+
+def test_four_eyes_through_the_api_reports_the_wait_and_refuses_a_double_count(web: Web) -> None:
+    proposal_id, application_id = _four_eyes_proposal(web)
+    senior, head = web.client(), web.client()
+    senior.headers["Authorization"] = f"Bearer {web.steward.users.issue_token('senior')}"
+    head.headers["Authorization"] = f"Bearer {web.steward.users.issue_token('head')}"
+    url = f"/api/proposals/{proposal_id}/decision"
+
+    first = senior.post(url, json={"verdict": "approve", "reason": "income verified"})
+    assert first.status_code == 200
+    body = first.json()
+    assert (body["status"], body["approvals"], body["gate"]["review"]["approvals_required"]) == (
+        "pending",
+        ["senior"],
+        2,
+    )
+    again = senior.post(url, json={"verdict": "approve"})
+    assert again.status_code == 403
+    assert again.json()["code"] == "not_yours"
+    assert "a second, different reviewer must give the other approval" in again.json()["detail"]
+    assert web.steward.queue.get(proposal_id).approvals == ["senior"]
+    assert web.steward.customers.decisions(application_id) == []
+
+    second = head.post(url, json={"verdict": "approve"})
+    assert second.status_code == 200
+    assert (second.json()["status"], second.json()["approvals"]) == ("executed", ["senior", "head"])
+    assert len(web.steward.customers.decisions(application_id)) == 1

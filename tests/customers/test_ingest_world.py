@@ -35,6 +35,7 @@ def _repo(engine: Engine, clock: FixedClock) -> CustomerRepository:
     return CustomerRepository(engine, clock, load_survivorship(DEFAULT_SURVIVORSHIP_FILE))
 
 
+@pytest.mark.slow
 def test_a_world_ingests_with_reconciled_counts_and_resolves_close_to_the_truth(engine: Engine, world: Path) -> None:
     repo = _repo(engine, FixedClock(NOW))
     report = Ingestor(repo, load_sources(world / "sources.yaml")).ingest()
@@ -56,6 +57,7 @@ def test_a_world_ingests_with_reconciled_counts_and_resolves_close_to_the_truth(
 _PERSONS = {"contacts", "customers", "web_accounts", "requesters", "subscribers"}
 
 
+@pytest.mark.slow
 def test_every_golden_field_names_its_source_record_and_rule(engine: Engine, world: Path) -> None:
     repo = _repo(engine, FixedClock(NOW))
     Ingestor(repo, load_sources(world / "sources.yaml")).ingest()
@@ -71,6 +73,7 @@ def test_every_golden_field_names_its_source_record_and_rule(engine: Engine, wor
             assert (record.source_system, record.record_id) in linked
 
 
+@pytest.mark.slow
 def test_re_ingesting_a_changed_export_updates_the_record_and_keeps_its_history(engine: Engine, world: Path) -> None:
     clock = FixedClock(NOW)
     repo = _repo(engine, clock)
