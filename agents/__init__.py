@@ -5,8 +5,9 @@ action. The shared step (`SupervisedStep`) gates it, pauses for review when the 
 executes it exactly once; the `Supervisor` turns reviewers' decisions into resumed threads.
 """
 
-from agents._errors import AgentError, InvalidEdit
+from agents._errors import AgentError, CannotProposeAgain, InvalidEdit
 from agents._proposal import Proposal
+from agents._recovery import RecoveredProposal, RecoveryOutcome, RecoveryReport
 from agents._state import SupervisedState
 from agents._supervised import ActionSpec, ReviewOutcome, ReviewRequest, SupervisedStep
 from agents._supervisor import AgentRuntime, Supervisor
@@ -18,10 +19,14 @@ __all__ = [
     "ActionSpec",
     "AgentError",
     "AgentRuntime",
+    "CannotProposeAgain",
     "CreditApprovalAgent",
     "CreditRun",
     "InvalidEdit",
     "Proposal",
+    "RecoveredProposal",
+    "RecoveryOutcome",
+    "RecoveryReport",
     "ReviewOutcome",
     "ReviewRequest",
     "SupervisedState",

@@ -14,3 +14,12 @@ class InvalidEdit(AgentError):
         super().__init__(f"edit of proposal {proposal_id} refused: {reason}")
         self.proposal_id = proposal_id
         self.reason = reason
+
+
+class CannotProposeAgain(AgentError):
+    """Only a proposal whose execution failed can be proposed again, and only while its run is kept."""
+
+    def __init__(self, proposal_id: str, reason: str) -> None:
+        super().__init__(f"proposal {proposal_id} cannot be proposed again: {reason}")
+        self.proposal_id = proposal_id
+        self.reason = reason

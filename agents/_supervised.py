@@ -34,13 +34,16 @@ from supervision import (
     ProposalSubmission,
     QueueStatus,
 )
-from tools import Authorization, ToolContext
+from tools import Authorization, ToolContext, ToolInput
 
 log = structlog.get_logger(__name__)
 
-ArgsT = TypeVar("ArgsT", bound=BaseModel)
+ArgsT = TypeVar("ArgsT", bound=ToolInput)
 
 EXECUTABLE: frozenset[str] = frozenset({"approved", "edited"})
+TO_EXECUTE: frozenset[str] = EXECUTABLE | {"executing", "executed"}
+"""Statuses the execute node answers: approved or edited (run the action), executing (a claim whose run
+stopped in a crash: run it again under the claim's idempotency key), executed (report the result)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class ActionSpec(Generic[ArgsT]):
     run: Callable[[ToolContext, ArgsT, Authorization], BaseModel]
     facts_for: Callable[[Facts, ArgsT], JsonObject]
     """The gate facts for these arguments (an edit changes the amount the limits look at)."""
+    check: Callable[[ToolContext, ArgsT], None] | None = None
+    """The action tool's own rules on its arguments (raising `tools.InvalidToolArguments`), run on a
+    reviewer's edit before it is recorded, so an accepted edit is one the tool will carry out."""
 
 
 class ReviewRequest(BaseModel):
@@ -151,10 +157,18 @@ class SupervisedStep:
         return {"review": outcome.model_dump(mode="json"), "status": outcome.status}
 
     def execute(self, state: SupervisedState) -> dict[str, Any]:
-        """Run the approved action once, bound to the hash the queue approved."""
+        """Run the approved action once, bound to the hash the queue approved.
+
+        The proposal's execution lock is held from the claim until the result is recorded, so a claim
+        found `executing` here was left by a process that died: the action runs again under the claim's
+        idempotency key, and the tool finds its earlier write instead of writing twice.
+        """
         proposal_id = Proposal.model_validate(state["proposal"]).id
+        with self.queue.execution_lock(proposal_id):
+            return self._execute(proposal_id, state.get("review"))
+
+    def _execute(self, proposal_id: str, review: JsonObject | None) -> dict[str, Any]:
         item = self.queue.get(proposal_id)
-        review = state.get("review")
         if review is not None and review["action_hash"] != item.action_hash:
             # The thread was resumed for another action than the one the queue approved.
             self.queue.fail_execution(proposal_id, "resume named a different action than the approved one")
@@ -184,7 +198,7 @@ class SupervisedStep:
     @staticmethod
     def after_gate(state: SupervisedState) -> Literal["execute", "await_review", "finish"]:
         status = state["status"]
-        if status in EXECUTABLE:
+        if status in TO_EXECUTE:
             return "execute"
         if status == "pending":
             return "await_review"
@@ -192,7 +206,7 @@ class SupervisedStep:
 
     @staticmethod
     def after_review(state: SupervisedState) -> Literal["execute", "finish"]:
-        return "execute" if state["status"] in EXECUTABLE else "finish"
+        return "execute" if state["status"] in TO_EXECUTE else "finish"
 
     def add_to(self, graph: StateGraph[Any], *, after: str, finish: str) -> None:
         """Wire the gate, review and execute nodes between `after` and `finish` in `graph`."""

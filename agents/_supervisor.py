@@ -3,7 +3,7 @@
 A reviewer's decision may come hours later, from another process (the CLI, the web UI). The
 `Supervisor` records it in the queue (which checks authority, four eyes and conflicts), re-gates an
 edited action first, resumes the paused thread from its checkpoint, and then lets the autonomy
-ladder look at the new evidence.
+ladder look at the new evidence. A process that dies part-way leaves the rest to `recover`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import ValidationError
 
-from agents._errors import InvalidEdit
+from agents._errors import CannotProposeAgain, InvalidEdit
+from agents._recovery import RecoveryReport, recover
 from agents._supervised import ReviewOutcome, SupervisedStep
-from core import JsonObject
+from core import JsonObject, StewardError
 from policies import KpiSnapshot, LadderChange, ReviewVerdict
 from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, UserDirectory
 from tools import action_hash
@@ -82,6 +83,7 @@ class Supervisor:
         runtime = self._runtime(item.agent)
         edit: dict[str, Any] = {}
         if verdict == "edit":
+            self.queue.ensure_decidable(item)  # a settled or expired proposal is a conflict, not a bad edit
             edit = self._regate_edit(runtime.step, item, edited_arguments, edited_action)
         elif edited_action is not None:
             raise InvalidEdit(proposal_id, "only an edit may replace the action")
@@ -96,11 +98,16 @@ class Supervisor:
         if decided.status in FINAL_REVIEW_STATES:
             decided = self.resume(decided)
             self.review_ladder(decided.agent, decided.action)
+            self.queue.mark_resumed(decided.id)  # a crash before this line leaves it to `recover`
         return decided
 
     def expire_overdue(self) -> list[QueueItem]:
         """Expire pending reviews past their SLA and let their threads finish (not counted as rejections)."""
-        return [self.resume(item) for item in self.queue.expire_overdue()]
+        finished = []
+        for item in self.queue.expire_overdue():
+            finished.append(self.resume(item))
+            self.queue.mark_resumed(item.id)
+        return finished
 
     def record_outcome(self, proposal_id: str, outcome: Literal["good", "bad"]) -> LadderChange | None:
         """Record how an executed action turned out, then let the ladder react (demotion is immediate)."""
@@ -118,8 +125,9 @@ class Supervisor:
         config: RunnableConfig = {"configurable": {"thread_id": item.thread_id}}
         waiting = graph.get_state(config).next
         if "await_review" in waiting:
-            if item.status not in FINAL_REVIEW_STATES:
-                return item
+            if item.status == "pending":
+                return item  # still waiting for people
+            # The queue's word may be further on than the decision (a claim made before a crash).
             outcome = ReviewOutcome(proposal_id=item.id, status=item.status, action_hash=item.action_hash)
             command: Command[Any] = Command(resume=outcome.model_dump(mode="json"))
             graph.invoke(command, config)
@@ -129,14 +137,43 @@ class Supervisor:
             return item
         return self.queue.get(item.id)
 
-    def resume_decided(self) -> list[QueueItem]:
-        """Carry on every thread whose proposal was decided or claimed but not finished (e.g. after a crash)."""
-        resumed = []
-        for status in ("approved", "edited", "rejected", "expired", "executing"):
-            for item in self.queue.list(status=status, limit=10_000):
-                if item.agent in self.agents:
-                    resumed.append(self.resume(item))
-        return resumed
+    def propose_again(self, proposal_id: str, *, actor: str) -> QueueItem:
+        """Run the agent afresh on the input of a proposal whose execution failed; the new proposal.
+
+        The failed proposal stays as it is: its error is the record of what went wrong. The new run reads
+        the data as it is now, is gated as any proposal is, and lives in the thread `<thread>:again`, so
+        asking twice gives the same new proposal rather than two.
+        """
+        item = self.queue.get(proposal_id)
+        if item.status != "failed":
+            raise CannotProposeAgain(item.id, f"it is {item.status}; only a failed execution is proposed again")
+        if item.thread_id is None:
+            raise CannotProposeAgain(item.id, "it has no agent run to start from")
+        graph = self._runtime(item.agent).graph
+        thread_id = f"{item.thread_id}:again"
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        proposal = graph.get_state(config).values.get("proposal")
+        if proposal is None:
+            first = self._run_input(graph, item)
+            with structlog.contextvars.bound_contextvars(thread_id=thread_id, agent=item.agent):
+                graph.invoke({**first, "thread_id": thread_id}, config)
+            proposal = graph.get_state(config).values["proposal"]
+            self.queue.note_proposed_again(item.id, str(proposal["id"]), actor=actor)
+            log.info("proposal.proposed_again", proposal_id=item.id, new_proposal_id=proposal["id"], actor=actor)
+        return self.queue.get(str(proposal["id"]))
+
+    @staticmethod
+    def _run_input(graph: CompiledStateGraph[Any, Any, Any, Any], item: QueueItem) -> dict[str, Any]:
+        """What the agent's run of `item` started from: its state at the first step, as the run's caller gave it."""
+        history = graph.get_state_history({"configurable": {"thread_id": item.thread_id}})
+        first = next((snapshot for snapshot in history if (snapshot.metadata or {}).get("step") == 0), None)
+        if first is None or not first.values:
+            raise CannotProposeAgain(item.id, "its agent run is no longer kept (erased or removed)")
+        return dict(first.values)
+
+    def recover(self) -> RecoveryReport:
+        """Carry on, once, every decision a crash left between the queue and its thread (`agents/_recovery.py`)."""
+        return recover(self)
 
     def ladder_state(self, agent: str, action: str) -> tuple[str, KpiSnapshot]:
         """The action's current autonomy level and the KPIs its ladder judges it on."""
@@ -186,10 +223,13 @@ class Supervisor:
     def _regate_edit(
         step: SupervisedStep, item: QueueItem, edited: JsonObject | None, action: str | None
     ) -> dict[str, Any]:
-        """Validate the edited arguments (of the replacement action, if any) and gate the result afresh.
+        """Validate an edit as the action tool would, and gate the result afresh.
 
-        The edited arguments are laid over the current ones; for a replacement action only the
-        current arguments that action also takes are kept (the application id, say).
+        The edit is laid over the current arguments; for a replacement action only the current arguments
+        that action also takes are kept (the application id, say). A reviewer may change only the fields
+        the action's argument model declares `reviewer_editable`: every other field names what the action
+        applies to and must stay as proposed. The tool's own rules (`ActionSpec.check`) run here too, so
+        an edit that is recorded is one that can execute. Nothing is recorded when this raises.
         """
         if edited is None:
             raise InvalidEdit(item.id, "an edit needs the edited arguments as a JSON object")
@@ -198,9 +238,25 @@ class Supervisor:
         if spec is None:
             known = ", ".join(sorted(step.actions))
             raise InvalidEdit(item.id, f"{item.agent} has no action {action!r} (it has {known})")
-        kept = {key: value for key, value in item.arguments.items() if key in spec.args_model.model_fields}
+        model = spec.args_model
+        editable = model.reviewer_editable
+        unknown = sorted(set(edited) - set(model.model_fields))
+        if unknown:
+            takes = ", ".join(model.model_fields)
+            raise InvalidEdit(item.id, f"{action} has no argument {', '.join(unknown)} (it takes {takes})")
+        kept = {key: value for key, value in item.arguments.items() if key in model.model_fields}
+        locked = sorted(
+            key for key, value in edited.items() if key not in editable and (key not in kept or kept[key] != value)
+        )
+        if locked:
+            may = ", ".join(sorted(editable)) or "nothing"
+            raise InvalidEdit(
+                item.id,
+                f"{', '.join(locked)} of {action} cannot be changed by a reviewer "
+                f"(it names what the action applies to; a reviewer may change: {may})",
+            )
         try:
-            args = spec.args_model.model_validate({**kept, **edited})
+            args = model.model_validate({**kept, **edited})
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(part) for part in error['loc']) or 'arguments'}: {error['msg']}"
@@ -208,6 +264,11 @@ class Supervisor:
             )
             raise InvalidEdit(item.id, problems) from exc
         arguments: JsonObject = args.model_dump(mode="json")
+        if spec.check is not None:
+            try:
+                spec.check(step.tools, args)
+            except StewardError as exc:
+                raise InvalidEdit(item.id, str(exc)) from exc
         facts = spec.facts_for(item.facts, args)
         return {
             "edited_arguments": arguments,

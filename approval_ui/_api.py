@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
-from approval_ui._decide import Decision, DecisionRefused, decide
+from approval_ui._decide import Decision, DecisionRefused, decide, propose_again
 from approval_ui._models import AuditOut, DecisionIn, DecisionRefusedOut, ErrorOut, QueuePageOut
 from approval_ui._present import (
     BadCursor,
@@ -19,7 +19,7 @@ from approval_ui._present import (
     encode_cursor,
     utc_or_none,
 )
-from approval_ui._security import CSRF_HEADER, Principal
+from approval_ui._security import Principal
 from approval_ui._state import Ui, access
 from core import NotFound
 from customers import Customer360, customer_360
@@ -27,7 +27,11 @@ from supervision import QueueItem, QueuePriority, QueueSort, QueueStatus, SlaDue
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No valid bearer token or session."},
-    403: {"model": ErrorOut, "description": "The user's roles do not allow this."},
+    403: {
+        "model": ErrorOut,
+        "description": "The user's roles do not allow this (`forbidden`), or a session-authenticated change came "
+        "without its CSRF token in X-CSRF-Token (`csrf`).",
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
 
@@ -118,21 +122,41 @@ def api_proposal(
     ),
 )
 def api_decide(
-    request: Request,
     ui: Ui,
     proposal_id: str,
     body: DecisionIn,
     principal: Annotated[Principal, Depends(access("api", "proposal.decide"))],
 ) -> Any:
-    if principal.session is not None and not principal.session.csrf_matches(request.headers.get(CSRF_HEADER)):
-        return JSONResponse(
-            {"detail": f"a session-authenticated decision needs the {CSRF_HEADER} header", "code": "csrf"}, 403
-        )
     try:
         decision = Decision(
             verdict=body.verdict, reason=body.reason, arguments=body.arguments, items=tuple(body.items or ())
         )
         return decide(ui.backend, principal, proposal_id, decision)
+    except DecisionRefused as exc:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status)
+
+
+@router.post(
+    "/proposals/{proposal_id}/again",
+    response_model=QueueItem,
+    responses={
+        400: {"model": DecisionRefusedOut, "description": "The agent could not propose again (the data changed)."},
+        403: {"model": ErrorOut, "description": "Not allowed by the role table."},
+        404: {"model": DecisionRefusedOut, "description": "No such proposal."},
+        409: {"model": DecisionRefusedOut, "description": "The proposal did not fail, or its run is no longer kept."},
+    },
+    summary=(
+        "Have the agent propose afresh in place of a proposal whose execution failed; returns the new proposal "
+        "(asking twice returns the same one)"
+    ),
+)
+def api_propose_again(
+    ui: Ui,
+    proposal_id: str,
+    principal: Annotated[Principal, Depends(access("api", "proposal.decide"))],
+) -> Any:
+    try:
+        return propose_again(ui.backend, principal, proposal_id)
     except DecisionRefused as exc:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status)
 

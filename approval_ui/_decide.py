@@ -7,7 +7,7 @@ from typing import Literal
 
 import structlog
 
-from agents import InvalidEdit
+from agents import CannotProposeAgain, InvalidEdit
 from approval_ui._backend import Backend
 from approval_ui._security import Principal
 from core import JsonObject, JsonValue, NotFound, StewardError
@@ -29,6 +29,7 @@ RefusalCode = Literal[
     "already_decided",
     "expired",
     "refused",
+    "cannot_propose_again",
 ]
 REQUEST_INFORMATION = "request_information"
 
@@ -102,3 +103,15 @@ def decide(backend: Backend, principal: Principal, proposal_id: str, decision: D
         raise DecisionRefused(409, "expired", str(exc)) from exc
     except StewardError as exc:
         raise DecisionRefused(400, "refused", str(exc)) from exc
+
+
+def propose_again(backend: Backend, principal: Principal, proposal_id: str) -> QueueItem:
+    """Have the agent propose afresh in place of a proposal whose execution failed; the new proposal."""
+    try:
+        return backend.supervisor.propose_again(proposal_id, actor=principal.user_id)
+    except NotFound as exc:
+        raise DecisionRefused(404, "not_found", str(exc)) from exc
+    except CannotProposeAgain as exc:
+        raise DecisionRefused(409, "cannot_propose_again", str(exc)) from exc
+    except StewardError as exc:
+        raise DecisionRefused(400, "refused", f"The agent could not propose again: {exc}") from exc

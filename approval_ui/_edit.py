@@ -1,12 +1,15 @@
 """The edit form of a proposal: one labelled input per argument of the action that would run.
 
 The inputs come from the action's pydantic argument model (its JSON schema), so every agent's
-actions get a form without templates of their own. Identifiers (`*_id`) are shown, not editable: an
-edit changes the terms of an action, never what it applies to.
+actions get a form without templates of their own. Only the fields the model declares
+`reviewer_editable` are inputs; the others name what the action applies to and are shown read-only.
+The form is a convenience, not the check: a posted value for a read-only field is passed on, and the
+`Supervisor` refuses it as it refuses the same change from the API or the CLI.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -69,6 +72,7 @@ def edit_fields(backend: Backend, item: QueueItem) -> list[EditField]:
     if spec is None:
         return []
     properties: dict[str, Any] = spec.args_model.model_json_schema().get("properties", {})
+    editable = spec.args_model.reviewer_editable
     fields = []
     for name, schema in properties.items():
         kind = _kind(schema)
@@ -79,7 +83,7 @@ def edit_fields(backend: Backend, item: QueueItem) -> list[EditField]:
                 kind=kind,
                 value=_shown(item.arguments.get(name), kind),
                 help=str(schema.get("description") or ""),
-                editable=not name.endswith("_id"),
+                editable=name in editable,
             )
         )
     return fields
@@ -91,11 +95,15 @@ def can_request_information(backend: Backend, item: QueueItem) -> bool:
     return runtime is not None and "request_information" in runtime.step.actions and item.runs != "request_information"
 
 
+def _clipped(raw: str) -> str:
+    return raw if len(raw) <= 40 else f"{raw[:40]}…"
+
+
 def changed_arguments(fields: list[EditField], form: Mapping[str, str]) -> JsonObject:
     """The editable values the form changed, typed by their field; raises `BadEditForm` on a bad value."""
     changed: JsonObject = {}
     for field in fields:
-        if not field.editable or field.input_name not in form:
+        if field.input_name not in form:
             continue
         raw = form[field.input_name].strip()
         if raw == field.value.strip():
@@ -113,6 +121,8 @@ def changed_arguments(fields: list[EditField], form: Mapping[str, str]) -> JsonO
                     value = raw
         except ValueError:
             kind = "a whole number" if field.kind == "integer" else "a number"
-            raise BadEditForm(f"{field.label} must be {kind}, not {raw!r}.") from None
+            raise BadEditForm(f"{field.label} must be {kind}, not {_clipped(raw)!r}.") from None
+        if isinstance(value, float) and not math.isfinite(value):  # float() reads "inf", "nan", "1e400" (as inf)
+            raise BadEditForm(f"{field.label} must be a finite number, not {_clipped(raw)!r}.")
         changed[field.name] = value
     return changed

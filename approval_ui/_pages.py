@@ -5,6 +5,7 @@ Everything works without JavaScript: plain links and forms, each form with its C
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agents import Proposal
-from approval_ui._decide import Decision, DecisionRefused, WebVerdict, decide
+from approval_ui._decide import Decision, DecisionRefused, WebVerdict, decide, propose_again
 from approval_ui._edit import BadEditForm, can_request_information, changed_arguments, edit_fields
 from approval_ui._present import (
     DUE_CHOICES,
@@ -28,7 +29,7 @@ from approval_ui._present import (
     time_to_due,
     utc_or_none,
 )
-from approval_ui._security import CSRF_FIELD, Principal, Session, client_address, safe_next
+from approval_ui._security import CSRF_FIELD, Principal, Session, safe_next
 from approval_ui._similar import similar_cases
 from approval_ui._state import Ui, UiState, access, session_principal
 from core import NotFound
@@ -82,7 +83,7 @@ def login_form(request: Request, ui: Ui, next: Annotated[str | None, Query(max_l
     session = ui.sessions.read(request)
     if session_principal(ui, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    session = session if session is not None and session.user_id is None else Session.fresh()
+    session = session if session is not None and session.token is None else Session.fresh()
     response = render(ui, request, "login.html", {"next": safe_next(next), "error": None}, session=session)
     ui.sessions.write(request, response, session)
     return response
@@ -115,23 +116,26 @@ def login(
 
     if session is None or not session.csrf_matches(csrf_token):
         return again("The form had expired. Please log in again.", 403)
-    address = client_address(request)
-    wait = ui.throttle.retry_after(username, address)
-    if wait is not None:
-        minutes = max(1, round(wait.total_seconds() / 60))
+    attempt = ui.throttle.attempt(request, username)
+    if attempt.wait is not None:
+        seconds = math.ceil(attempt.wait.total_seconds())
+        when = f"{seconds} second(s)" if seconds < 60 else f"about {round(seconds / 60)} minute(s)"
         log.warning("ui.login.throttled")
-        refused = again(f"Too many failed attempts. Try again in about {minutes} minute(s).", 429)
-        refused.headers["Retry-After"] = str(max(1, int(wait.total_seconds())))
+        refused = again(f"Too many failed attempts. Try again in {when}.", 429)
+        refused.headers["Retry-After"] = str(seconds)
         return refused
     reviewer = ui.backend.users.verify_password(username.strip(), password)
     if reviewer is None:
-        ui.throttle.failed(username, address)
+        ui.throttle.failed(attempt)
         log.info("ui.login.failed")
         return again("Wrong user name or password.", 401)
-    ui.throttle.succeeded(username, address)
     log.info("ui.login.succeeded", user=reviewer.id)
     response = RedirectResponse(target, status_code=303)
-    ui.sessions.write(request, response, Session.fresh(reviewer.id))  # a new token: no session fixation
+    ui.throttle.succeeded(attempt, request, response)
+    if session.token is not None:
+        ui.logins.end(session.token)  # logging in again replaces the browser's session
+    # A new server-side session and CSRF token: no session fixation, and logout can end it.
+    ui.sessions.write(request, response, Session.fresh(ui.logins.start(reviewer.id)))
     return response
 
 
@@ -140,6 +144,8 @@ def logout(request: Request, ui: Ui, csrf_token: Annotated[str | None, Form(max_
     session = ui.sessions.read(request)
     if session is None or not session.csrf_matches(csrf_token):
         return error_page(ui, request, None, 403, "The form had expired; reload the page and log out again.")
+    if session.token is not None:
+        ui.logins.end(session.token)  # the cookie alone no longer opens anything, even if it was copied
     response = RedirectResponse("/login", status_code=303)
     ui.sessions.clear(request, response)
     return response
@@ -253,9 +259,14 @@ def _proposal_page(
 
 DONE_MESSAGES = {
     "approve": "Approved. The agent has resumed with your decision.",
+    "first_approval": (
+        "Your approval is recorded. This proposal needs two approvals (four eyes): it is waiting for a second "
+        "reviewer, and the agent resumes once someone else approves it too."
+    ),
     "reject": "Rejected. The agent has recorded your reason.",
     "edit": "Your changed action was gated again and recorded; it runs once it has the approvals it needs.",
     "request_information": "Information requested: the applicant is asked for what you listed.",
+    "again": "The agent proposed afresh on today's data, in place of the proposal that failed.",
 }
 WEB_VERDICTS: tuple[WebVerdict, ...] = ("approve", "reject", "edit", "request_information")
 
@@ -312,12 +323,30 @@ def decide_form(
             return _proposal_page(ui, request, principal, proposal_id, error=str(exc), status_code=400, reason=reason)
     decision = Decision(verdict=chosen, reason=reason, arguments=arguments, items=tuple(items.splitlines()))
     try:
-        decide(ui.backend, principal, proposal_id, decision)
+        decided = decide(ui.backend, principal, proposal_id, decision)
     except DecisionRefused as exc:
         return _proposal_page(
             ui, request, principal, proposal_id, error=exc.message, status_code=exc.status, reason=reason
         )
-    return RedirectResponse(f"/proposals/{proposal_id}?done={chosen}", status_code=303)
+    done = "first_approval" if chosen == "approve" and decided.status == "pending" else chosen
+    return RedirectResponse(f"/proposals/{proposal_id}?done={done}", status_code=303)
+
+
+@router.post("/proposals/{proposal_id}/again")
+def propose_again_form(
+    request: Request,
+    ui: Ui,
+    proposal_id: str,
+    principal: Decider,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    if principal.session is None or not principal.session.csrf_matches(csrf_token):
+        return error_page(ui, request, principal, 403, "The form had expired; reload the proposal and try again.")
+    try:
+        fresh = propose_again(ui.backend, principal, proposal_id)
+    except DecisionRefused as exc:
+        return _proposal_page(ui, request, principal, proposal_id, error=exc.message, status_code=exc.status)
+    return RedirectResponse(f"/proposals/{fresh.id}?done=again", status_code=303)
 
 
 # -- customers, autonomy, audit -------------------------------------------------------------------

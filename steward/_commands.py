@@ -8,27 +8,9 @@ import json
 import sys
 from typing import Any
 
-from agents import Proposal
-from core import JsonObject, StewardError
-from policies import ReviewRequirement, ReviewVerdict
+from core import StewardError
 from steward._settings import Settings
 from steward._wiring import open_steward
-from supervision import MIN_PASSWORD_LENGTH, QueueItem, WeakPassword
-
-
-def _summary(item: QueueItem) -> JsonObject:
-    return {
-        "id": item.id,
-        "agent": item.agent,
-        "action": item.action,
-        "status": item.status,
-        "customer_id": item.customer_id,
-        "created_at": item.created_at.isoformat(),
-        "gate": item.gate.outcome,
-        "matched": item.gate.matched,
-        "approvals": list(item.approvals),
-        "expires_at": item.expires_at.isoformat() if item.expires_at else None,
-    }
 
 
 def _dump(value: Any) -> None:
@@ -42,102 +24,6 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     if code != 0 or args.no_serve:
         return code
     return serve(argparse.Namespace(host=args.host, port=args.port), settings)
-
-
-def queue_list(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        items = app.queue.list(status=args.status, limit=args.limit)
-    if args.json:
-        _dump([_summary(i) for i in items])
-        return 0
-    if not items:
-        print("no proposals" + (f" with status {args.status}" if args.status else ""))
-        return 0
-    print(f"{'id':36}  {'action':20} {'status':9} {'customer':8} {'gate':22} created")
-    for item in items:
-        gate = f"{item.gate.outcome}:{item.gate.matched}"
-        print(
-            f"{item.id:36}  {item.action:20} {item.status:9} {item.customer_id:8} {gate[:22]:22} "
-            f"{item.created_at:%Y-%m-%d %H:%M}"
-        )
-    return 0
-
-
-def queue_show(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        item = app.queue.get(args.id)
-    if args.json:
-        _dump(item.model_dump(mode="json"))
-        return 0
-    proposal = Proposal.model_validate(item.proposal)
-    print(f"proposal {item.id}  [{item.status}]")
-    print(f"  agent {item.agent}, action {item.action}, customer {item.customer_id}, about {proposal.subject_id}")
-    print(f"  arguments {json.dumps(item.arguments)}")
-    print(f"  rationale: {proposal.rationale}")
-    probability = "n/a" if proposal.probability is None else f"{proposal.probability:.1%}"
-    if item.agent == "credit_approval":
-        print(f"  model {proposal.model_version}: probability of default {probability}, score {proposal.score}")
-    else:
-        print(f"  model {proposal.model_version}: probability {probability}")
-    gate = item.gate
-    print(f"  gate: {gate.outcome} ({gate.source}: {gate.matched}) at level {gate.autonomy_level}")
-    for reason in gate.reasons:
-        print(f"    - {reason}")
-    print(f"  who may decide: {_authority_text(gate.review)}")
-    print("  reason codes:")
-    for code in proposal.reason_codes:
-        print(f"    {code.code}: {code.description} ({code.contribution:+.2f})")
-    print("  evidence (value <- source system / source record, observed):")
-    for ev in proposal.evidence:
-        print(f"    {ev.field} = {ev.value!r} <- {ev.source_system}/{ev.source_record_id}, {ev.observed_at:%Y-%m-%d}")
-    for r in item.reviews:
-        comment = f": {r.comment}" if r.comment else ""
-        print(f"  review: {r.reviewer} {r.verdict} at {r.at:%Y-%m-%d %H:%M}{comment}")
-    if item.execution_result is not None:
-        print(f"  executed: {json.dumps(item.execution_result)}")
-    if item.error:
-        print(f"  error: {item.error}")
-    return 0
-
-
-def _authority_text(review: ReviewRequirement) -> str:
-    limits = ", ".join(
-        f"{role} up to {'any amount' if limit is None else f'{limit:,.0f}'}"
-        for role, limit in review.role_limits.items()
-    )
-    text = f"{limits}; approvals required: {review.approvals_required}"
-    if review.requested_by:
-        text += f"; requested by {review.requested_by}, who may not approve it"
-    return text
-
-
-def queue_decide(args: argparse.Namespace, settings: Settings) -> int:
-    from steward.cli import parse_edit
-
-    edited = parse_edit(args.edit) if args.edit is not None else None
-    verdict: ReviewVerdict = "approve" if args.approve else "reject" if args.reject else "edit"
-    if args.action is not None and verdict != "edit":
-        print("steward: --action goes with --edit (the replacement action's arguments)", file=sys.stderr)
-        return 2
-    with open_steward(settings) as app:
-        item = app.supervisor.decide(
-            args.id,
-            reviewer_id=args.user,
-            verdict=verdict,
-            comment=args.comment,
-            edited_arguments=edited,
-            edited_action=args.action,
-        )
-    waiting = " (waiting for a second reviewer)" if item.status == "pending" else ""
-    print(f"{item.id}: {verdict} by {args.user} → {item.status}{waiting}")
-    return 0
-
-
-def queue_expire(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        expired = app.supervisor.expire_overdue()
-    print(f"expired {len(expired)} overdue review(s)")
-    return 0
 
 
 def autonomy_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -199,16 +85,6 @@ def autonomy_sign_off(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"{request.id}: declined by {args.actor}; {request.agent}.{request.action} stays at {request.from_level}")
     return 0
-
-
-def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        result = app.audit.verify()
-    if result.ok:
-        print(f"audit chain intact: {result.count} entries")
-        return 0
-    print(f"audit chain BROKEN at entry {result.first_bad_seq}: {result.reason}")
-    return 1
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -420,52 +296,3 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from steward._web import serve as serve_app
 
     return serve_app(settings, args.host, args.port)
-
-
-def _read_password(user: str) -> str:
-    """The new password from standard input: asked twice at a terminal, else the first line of the pipe."""
-    import getpass
-    import sys
-
-    from core import ConfigurationError
-
-    if sys.stdin.isatty():
-        first = getpass.getpass(f"password for {user}: ")
-        if getpass.getpass("again: ") != first:
-            raise ConfigurationError("the two passwords differ; nothing was changed")
-        return first
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-def users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from approval_ui import ROLES
-    from core import ConfigurationError
-
-    unknown = sorted(set(args.role) - set(ROLES))
-    if unknown:
-        raise ConfigurationError(f"unknown role(s) {', '.join(unknown)}; roles are: {', '.join(ROLES)}")
-    password = _read_password(args.user)
-    with open_steward(settings) as app:
-        existed = any(user.id == args.user for user in app.users.list())
-        if not existed and len(password) < MIN_PASSWORD_LENGTH:
-            raise WeakPassword(MIN_PASSWORD_LENGTH)  # checked first, so a refused password leaves no user behind
-        app.users.add(args.user, name=args.name or args.user, roles=args.role)
-        app.users.set_password(args.user, password)
-    print(f"{'updated' if existed else 'added'} user {args.user} ({', '.join(sorted(set(args.role)))})")
-    return 0
-
-
-def users_token(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        token = app.users.issue_token(args.user)
-    print(token)
-    return 0
-
-
-def users_list(args: argparse.Namespace, settings: Settings) -> int:
-    with open_steward(settings) as app:
-        users = app.users.list()
-    for user in users:
-        login = "can log in" if user.can_log_in else "no password"
-        print(f"{user.id:20} {', '.join(user.roles):50} {login}")
-    return 0

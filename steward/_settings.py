@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_DATA = PACKAGE_DIR / "data"
@@ -35,12 +38,48 @@ class Settings(BaseSettings):
         default=None, description="Survivorship rules (YAML) of the golden record; default: bundled."
     )
     retention: Path | None = Field(default=None, description="Retention rules (YAML); default: bundled.")
-    review_sla_hours: float = Field(default=48.0, gt=0, description="Hours before a pending review expires.")
+    review_sla_hours: float = Field(
+        default=48.0, gt=0, le=24 * 366, allow_inf_nan=False, description="Hours before a pending review expires."
+    )
+    what_if_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        allow_inf_nan=False,
+        description=(
+            "Time budget of one policy what-if (validation, reading the history, the replay); past it the "
+            "what-if is refused (422 in the API, an error in the CLI). 0 refuses every what-if."
+        ),
+    )
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR (logs go to stderr).")
     log_json: bool = Field(default=False, description="Log JSON lines instead of human-readable lines.")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: no LLM.")
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM endpoint.")
     llm_api_key: str = Field(default="not-needed", description="API key for the LLM endpoint.")
+    audit_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "Ed25519 private key (PEM, or 32 raw bytes) that signs the audit chain's checkpoints. Keep it outside "
+            "the database, readable by Steward's user only (mode 0600; looser modes are refused), the same file on "
+            "every host that writes. Unset: <home>/audit-signing.key, created on first use."
+        ),
+    )
+    audit_trusted_keys: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Comma-separated Ed25519 public keys (64 hex digits, as `steward audit checkpoint` prints them) whose "
+            "checkpoints verify besides the signing key's own: keys retired after a rotation."
+        ),
+    )
+    audit_checkpoint_entries: int = Field(
+        default=100, ge=1, description="Write a signed checkpoint of the audit chain at least every this many entries."
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        le=60 * 24 * 366,
+        allow_inf_nan=False,
+        description="Also checkpoint in the first audit append this many minutes after a process's last checkpoint.",
+    )
     session_secret: str | None = Field(
         default=None,
         min_length=32,
@@ -49,12 +88,57 @@ class Settings(BaseSettings):
             "Unset: a random key kept in <home>/session.key."
         ),
     )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Comma-separated IP addresses or CIDR networks of the reverse proxies in front of `steward serve`; "
+            "only from them are X-Forwarded-For and X-Forwarded-Proto believed (the client address the login "
+            "throttle sees, https for cookies). Default: none, the peer's own address is used."
+        ),
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, list | tuple):
+            for part in value:
+                try:
+                    ip_network(str(part), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"STEWARD_TRUSTED_PROXIES: {part!r} is not an IP address or CIDR network (e.g. 10.0.0.0/8)"
+                    ) from None
+        return value
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'steward.sqlite').resolve()}"
+
+    @field_validator("audit_trusted_keys", mode="before")
+    @classmethod
+    def _public_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        if isinstance(value, list | tuple):
+            for part in value:
+                if not re.fullmatch(r"[0-9a-fA-F]{64}", str(part)):
+                    raise ValueError(
+                        f"STEWARD_AUDIT_TRUSTED_KEYS: {part!r} is not an Ed25519 public key (64 hex digits)"
+                    )
+        return value
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The key file that signs the audit chain's checkpoints."""
+        return (self.audit_key_file or self.home / "audit-signing.key").resolve()
+
+    @property
+    def audit_checkpoint_interval(self) -> timedelta:
+        return timedelta(minutes=self.audit_checkpoint_minutes)
 
     @property
     def checkpoint_path(self) -> Path:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from agents import AgentRuntime, Supervisor, build_credit_agent
 from agents.credit import RationaleWriter, TemplateRationale
@@ -18,6 +19,7 @@ from agents.identity import build_identity_agent
 from core import Clock, ConfigurationError, SystemClock
 from customers import CustomerRepository, load_survivorship
 from policies import Policy, default_policy_dir, load_policy
+from steward._audit_key import load_audit_signer
 from steward._checkpoint import open_checkpointer
 from steward._database import make_engine
 from steward._migrations import upgrade
@@ -26,6 +28,7 @@ from supervision import (
     ApprovalQueue,
     AuditLog,
     AutonomyStore,
+    CheckpointSchedule,
     EvalReportStore,
     KpiStore,
     PolicyStore,
@@ -124,16 +127,24 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         stack.callback(engine.dispose)
         upgrade(engine)
         checkpointer = stack.enter_context(open_checkpointer(url, settings.checkpoint_path))
-        audit = AuditLog(engine, clock)
+        audit = AuditLog(
+            engine,
+            clock,
+            signer=load_audit_signer(settings.audit_key_path),
+            schedule=CheckpointSchedule(
+                entries=settings.audit_checkpoint_entries, interval=settings.audit_checkpoint_interval
+            ),
+            trusted_keys=settings.audit_trusted_keys,
+        )
         queue = ApprovalQueue(engine, clock, audit)
         autonomy = AutonomyStore(engine, clock, audit)
         kpis = KpiStore(engine, clock)
-        users = UserDirectory(engine)
+        users = UserDirectory(engine, clock)
         customers = CustomerRepository(engine, clock, load_survivorship(settings.survivorship_file))
         scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
         policies = load_policies(settings.policy_dir)
         files = {agent: Path(policy.source).read_text(encoding="utf-8") for agent, policy in policies.items()}
-        policy_store = PolicyStore(engine, clock, audit, bundled=files)
+        policy_store = PolicyStore(engine, clock, audit, bundled=files, what_if_seconds=settings.what_if_seconds)
         tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
         rationale: RationaleWriter | None = None  # None: the agent writes its deterministic template
         if settings.llm_base_url:
@@ -188,3 +199,19 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             supervisor=supervisor,
             checkpointer=checkpointer,
         )
+        _anchor_what_was_appended(audit)
+
+
+def _anchor_what_was_appended(audit: AuditLog) -> None:
+    """Sign the audit chain's head when this process appended entries since its last checkpoint.
+
+    Runs as Steward closes after a successful command (or when the web app stops); a failure is logged, not
+    raised, because the command's work is done and the next checkpoint covers these entries too.
+    """
+    try:
+        checkpoint = audit.checkpoint_if_pending()
+    except SQLAlchemyError as exc:
+        log.warning("audit.checkpoint_failed", error=str(exc))
+        return
+    if checkpoint is not None:
+        log.info("audit.checkpoint", head=str(checkpoint.head), at=checkpoint.at.isoformat())

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from core import JsonObject, StewardError
+from core import ConfigurationError, JsonObject, StewardError
 from steward._logging import configure_logging
 from steward._settings import Settings
 
@@ -80,11 +81,26 @@ def _parser() -> argparse.ArgumentParser:
         help="run the approval web UI and JSON API",
         description=(
             "Serve the approval web UI (log in at /login) and the JSON API (/api/..., OpenAPI at /openapi.json). "
-            "Refuses to start while no user has a password: create one with `steward users add USER --role admin`."
+            "Refuses to start while no user has a password: create one with `steward users add USER --role admin`. "
+            "Before it answers a request it carries on decisions a crash left unfinished (as `steward recover`)."
         ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+
+    recover = sub.add_parser(
+        "recover",
+        help="carry on decisions a crash left unfinished (serve does this at every start)",
+        description=(
+            "Find the proposals a crash left between a decision and its end (approved, edited or executing, or "
+            "rejected or expired with the agent's thread still paused) and resume each agent's thread from its "
+            "checkpoint: an action runs once (an action whose write happened before the crash is completed, not "
+            "written again), then the autonomy ladder of each action carried on is reviewed. Prints what it did: "
+            "counts per outcome and the proposal ids. Safe to run at any time and repeatedly; `steward serve` runs "
+            "it at every start. Exit 0, or 1 if a proposal could not be carried on (stuck or error)."
+        ),
+    )
+    recover.add_argument("--json", action="store_true", help="print the report as JSON")
 
     users = sub.add_parser("users", help="people who log in and review").add_subparsers(
         dest="users_command", required=True, metavar="ACTION"
@@ -103,9 +119,35 @@ def _parser() -> argparse.ArgumentParser:
         "--role", action="append", required=True, metavar="ROLE", help="a role (repeatable); see `steward users add -h`"
     )
     u_add.add_argument("--name", help="display name (default: USER)")
-    u_token = users.add_parser("token", help="issue an API token for USER and print it (shown only this once)")
+    u_token = users.add_parser(
+        "token",
+        help="issue an API token for USER and print it (shown only this once)",
+        description=(
+            "Issue an API token for USER (`Authorization: Bearer <token>`) and print it; only its hash is kept. "
+            "It lasts until revoked (`steward users revoke-tokens USER`), or --expires-in DAYS."
+        ),
+    )
     u_token.add_argument("user", metavar="USER")
-    users.add_parser("list", help="every user with their roles and whether they can log in")
+    u_token.add_argument(
+        "--expires-in", type=float, metavar="DAYS", help="the token stops working after DAYS days (default: never)"
+    )
+    users.add_parser("list", help="every user with their roles and whether they can log in (or are disabled)")
+    u_tokens = users.add_parser("tokens", help="USER's API tokens: id, state, created, expires, last used")
+    u_tokens.add_argument("user", metavar="USER")
+    u_revoke = users.add_parser("revoke-tokens", help="revoke every API token of USER at once; prints how many")
+    u_revoke.add_argument("user", metavar="USER")
+    u_disable = users.add_parser(
+        "disable",
+        help="stop USER logging in; ends their web sessions and revokes their API tokens at once",
+        description=(
+            "Disable USER: their password no longer logs in, their web sessions end and their API tokens are "
+            "revoked, at once. `steward users add` keeps a disabled user disabled; `steward users enable USER` "
+            "lets them log in again (old sessions and tokens stay revoked)."
+        ),
+    )
+    u_disable.add_argument("user", metavar="USER")
+    u_enable = users.add_parser("enable", help="let a disabled USER log in again (issue new API tokens if needed)")
+    u_enable.add_argument("user", metavar="USER")
 
     queue = sub.add_parser("queue", help="the human-approval queue").add_subparsers(
         dest="queue_command", required=True, metavar="ACTION"
@@ -143,6 +185,18 @@ def _parser() -> argparse.ArgumentParser:
     q_decide.add_argument("--as", dest="user", required=True, metavar="USER", help="the deciding user")
     q_decide.add_argument("--comment", help="why (kept in the audit trail)")
     queue.add_parser("expire", help="expire pending reviews past their SLA (not counted as rejections)")
+    q_again = queue.add_parser(
+        "propose-again",
+        help="have the agent propose afresh in place of a proposal whose execution failed",
+        description=(
+            "A proposal whose execution failed (the data changed after it was approved) stays failed, with "
+            "its error. This runs the agent again on the same case, on today's data; the fresh proposal is "
+            "gated and reviewed like any other. Asking twice gives the same fresh proposal."
+        ),
+    )
+    q_again.add_argument("id", help="the failed proposal")
+    q_again.add_argument("--as", dest="user", required=True, metavar="USER", help="who asks (kept in the audit trail)")
+    q_again.add_argument("--json", action="store_true", help="print the fresh proposal as JSON")
 
     autonomy = sub.add_parser("autonomy", help="autonomy levels of each agent action").add_subparsers(
         dest="autonomy_command", required=True, metavar="ACTION"
@@ -217,7 +271,45 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the hash-chained audit trail").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"
     )
-    audit.add_parser("verify", help="check the chain: exit 0 with the entry count, non-zero naming the first bad entry")
+    a_verify = audit.add_parser(
+        "verify",
+        help="check the chain and its signed checkpoints: exit 0 with the entry count and head, 1 naming each problem",
+        description=(
+            "Walk the hash chain from entry 1, then check every signed checkpoint of its head: signed by the key "
+            "in STEWARD_AUDIT_KEY_FILE (default <home>/audit-signing.key) or one listed in "
+            "STEWARD_AUDIT_TRUSTED_KEYS, unchanged since it was signed, and its entry still in the chain with the "
+            "signed hash; so entries cut off the end, or an entry edited and every later hash recomputed, are "
+            "seen up to the newest checkpoint. Prints the entry count, the head (SEQ:HASH) and the checkpoints. "
+            "Exit 0 when everything holds, 1 with one line per problem."
+        ),
+    )
+    a_verify.add_argument(
+        "--expect-head",
+        action="append",
+        metavar="[SEQ:]HASH",
+        help=(
+            "a head recorded elsewhere, as SEQ:HASH (entry SEQ must exist with this hash) or HASH (some entry "
+            "must have it), e.g. from `steward audit checkpoint`; since each hash covers every entry before it, "
+            "a cut or a rewrite up to that entry, even after the newest checkpoint, fails the check (repeatable)"
+        ),
+    )
+    a_verify.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: ok, chain, head, checkpoints, newest_checkpoint, expected_heads, problems",
+    )
+    a_checkpoint = audit.add_parser(
+        "checkpoint",
+        help="sign the chain's head now and print the checkpoint to keep elsewhere",
+        description=(
+            "Sign the newest audit entry (its sequence number and hash, and the time) with the audit signing key, "
+            "store the checkpoint, and print it: head SEQ:HASH, time, public key and signature. Keep the output "
+            "outside this installation (a ticket, another machine) and pass the head to `steward audit verify "
+            "--expect-head` later. Steward also writes checkpoints by itself (every STEWARD_AUDIT_CHECKPOINT_ENTRIES "
+            "entries, after STEWARD_AUDIT_CHECKPOINT_MINUTES, and when a command that appended entries ends)."
+        ),
+    )
+    a_checkpoint.add_argument("--json", action="store_true", help="print the checkpoint as JSON")
 
     evals = sub.add_parser("eval", help="offline evaluations on labelled data").add_subparsers(
         dest="eval_command", required=True, metavar="EVAL"
@@ -349,7 +441,7 @@ def _print_json(value: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = _settings()
         configure_logging(settings.log_level, json=settings.log_json)
         handler = _handler(args)
         return handler(args, settings)
@@ -365,16 +457,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
+def _settings() -> Settings:
+    """The settings from the environment; a bad value is one line naming the variable, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"STEWARD_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid setting: {problems}") from None
+
+
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
+    from steward import _audit_commands as audit_commands
     from steward import _commands as c
     from steward import _policy_commands as p
+    from steward import _queue_commands as q
+    from steward import _recover_commands as r
+    from steward import _user_commands as u
 
     table: dict[tuple[str, str | None], Callable[[argparse.Namespace, Settings], int]] = {
         ("demo", None): c.demo,
-        ("queue", "list"): c.queue_list,
-        ("queue", "show"): c.queue_show,
-        ("queue", "decide"): c.queue_decide,
-        ("queue", "expire"): c.queue_expire,
+        ("queue", "list"): q.queue_list,
+        ("queue", "show"): q.queue_show,
+        ("queue", "decide"): q.queue_decide,
+        ("queue", "expire"): q.queue_expire,
+        ("queue", "propose-again"): q.queue_propose_again,
         ("autonomy", "status"): c.autonomy_status,
         ("autonomy", "requests"): c.autonomy_requests,
         ("autonomy", "sign-off"): c.autonomy_sign_off,
@@ -382,7 +492,8 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("policy", "history"): p.policy_history,
         ("policy", "what-if"): p.policy_what_if,
         ("policy", "set"): p.policy_set,
-        ("audit", "verify"): c.audit_verify,
+        ("audit", "verify"): audit_commands.audit_verify,
+        ("audit", "checkpoint"): audit_commands.audit_checkpoint,
         ("eval", "credit"): c.eval_credit,
         ("eval", "identity"): c.eval_identity,
         ("db", "upgrade"): c.db_upgrade,
@@ -393,23 +504,41 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("gdpr", "export"): c.gdpr_export,
         ("gdpr", "erase"): c.gdpr_erase,
         ("serve", None): c.serve,
-        ("users", "add"): c.users_add,
-        ("users", "token"): c.users_token,
-        ("users", "list"): c.users_list,
+        ("recover", None): r.recover,
+        ("users", "add"): u.users_add,
+        ("users", "token"): u.users_token,
+        ("users", "list"): u.users_list,
+        ("users", "tokens"): u.users_tokens,
+        ("users", "revoke-tokens"): u.users_revoke_tokens,
+        ("users", "disable"): u.users_disable,
+        ("users", "enable"): u.users_enable,
     }
     action = getattr(args, f"{args.command}_command", None)
     return table[(args.command, action)]
 
 
 def parse_edit(text: str) -> JsonObject:
-    """The --edit argument: a JSON object of argument changes."""
+    """The --edit argument: a JSON object of argument changes, its numbers finite (no NaN, Infinity or 1e400)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise StewardError(f"--edit is not valid JSON: {exc.msg} at position {exc.pos}") from exc
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, or nesting without end
+        raise StewardError(f"--edit is not JSON this command reads: {str(exc)[:200]}") from None
     if not isinstance(value, dict):
         raise StewardError('--edit must be a JSON object, e.g. {"amount": 3000}')
     return value
+
+
+def _no_constant(name: str) -> float:
+    raise StewardError(f"--edit contains {name}: numbers must be finite, e.g. 3000")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise StewardError(f"--edit contains {text[:40]}, too large for a number: numbers must be finite, e.g. 3000")
+    return number
 
 
 if __name__ == "__main__":

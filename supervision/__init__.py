@@ -6,6 +6,13 @@ session on the engine it was given; time comes from the injected clock.
 """
 
 import supervision._tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from supervision._anchor import (
+    CheckpointSchedule,
+    CheckpointSigner,
+    Ed25519Signer,
+    checkpoint_message,
+    signature_valid,
+)
 from supervision._audit import AuditDraft, AuditLog, SubjectMatch
 from supervision._autonomy import AutonomyStore
 from supervision._browse import QueueBrowser
@@ -16,14 +23,17 @@ from supervision._errors import (
     AutonomyConflict,
     AutonomyRequestClosed,
     EditDenied,
+    InvalidComment,
     NotExecutable,
     ProposalExpired,
     SupervisionError,
+    UserDisabled,
     WeakPassword,
 )
 from supervision._history import DecisionHistory, SettledCase
 from supervision._kpi import MAX_SERIES_DAYS, KpiStore
-from supervision._logins import LoginFailures
+from supervision._limits import MAX_COMMENT_LENGTH
+from supervision._logins import LoginFailures, RecentFailures
 from supervision._policies import (
     LivePolicy,
     PolicyChangeRefused,
@@ -35,10 +45,15 @@ from supervision._policies import (
 from supervision._priority import priority_of
 from supervision._queue import ApprovalQueue
 from supervision._reports import EvalMetric, EvalReport, EvalReportStore
+from supervision._sessions import WebSessions
 from supervision._users import MIN_PASSWORD_LENGTH, UserDirectory
 from supervision._views import (
+    AnchoredVerification,
+    ApiTokenView,
     AuditChainStatus,
+    AuditCheckpoint,
     AuditEntry,
+    AuditHead,
     AuditPage,
     AuditVerification,
     AutonomyChangeView,
@@ -46,6 +61,7 @@ from supervision._views import (
     AutonomyRequestView,
     AutonomyStateView,
     ExecutionClaim,
+    ExpectedHead,
     KpiBucket,
     KpiSeries,
     OutcomeLabel,
@@ -63,15 +79,20 @@ from supervision._views import (
 )
 
 __all__ = [
+    "MAX_COMMENT_LENGTH",
     "MAX_SERIES_DAYS",
     "MIN_PASSWORD_LENGTH",
     "ActionMismatch",
     "AlreadyExecuted",
+    "AnchoredVerification",
+    "ApiTokenView",
     "ApprovalConflict",
     "ApprovalQueue",
     "AuditChainStatus",
+    "AuditCheckpoint",
     "AuditDraft",
     "AuditEntry",
+    "AuditHead",
     "AuditLog",
     "AuditPage",
     "AuditVerification",
@@ -82,12 +103,17 @@ __all__ = [
     "AutonomyRequestView",
     "AutonomyStateView",
     "AutonomyStore",
+    "CheckpointSchedule",
+    "CheckpointSigner",
     "DecisionHistory",
+    "Ed25519Signer",
     "EditDenied",
     "EvalMetric",
     "EvalReport",
     "EvalReportStore",
     "ExecutionClaim",
+    "ExpectedHead",
+    "InvalidComment",
     "KpiBucket",
     "KpiSeries",
     "KpiStore",
@@ -110,13 +136,18 @@ __all__ = [
     "QueueRow",
     "QueueSort",
     "QueueStatus",
+    "RecentFailures",
     "ReviewView",
     "SettledCase",
     "SlaDue",
     "SubjectMatch",
     "SupervisionError",
     "UserDirectory",
+    "UserDisabled",
     "UserView",
     "WeakPassword",
+    "WebSessions",
+    "checkpoint_message",
     "priority_of",
+    "signature_valid",
 ]

@@ -24,6 +24,7 @@ from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
 from supervision._audit import AuditDraft, AuditLog
 from supervision._errors import ActionMismatch, ApprovalConflict, EditDenied, ProposalExpired
 from supervision._execution import ExecutionLedger
+from supervision._limits import checked_comment
 from supervision._priority import priority_of
 from supervision._rows import (
     ProposalColumns,
@@ -38,6 +39,7 @@ from supervision._rows import (
     to_view,
     view_of,
 )
+from supervision._stranded import StrandedProposals
 from supervision._tables import PROPOSAL, ProposalRow, ReviewRow
 from supervision._views import ProposalSubmission, QueueItem, QueueStatus
 
@@ -56,7 +58,7 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class ApprovalQueue(ExecutionLedger):
+class ApprovalQueue(ExecutionLedger, StrandedProposals):
     """Records proposals and their gate decisions, takes reviewers' verdicts, and guards execution."""
 
     def __init__(self, engine: Engine, clock: Clock, audit: AuditLog) -> None:
@@ -202,6 +204,17 @@ class ApprovalQueue(ExecutionLedger):
 
     # -- reviewing ----------------------------------------------------------------------------
 
+    def ensure_decidable(self, item: QueueItem) -> None:
+        """Raise as `decide` would if `item` can no longer be decided: settled (`ApprovalConflict`) or
+        expired, by status or by its deadline (`ProposalExpired`). Lets a caller refuse before doing work
+        on a decision (re-gating an edit) that the queue would refuse anyway; `decide` still checks."""
+        if item.status == "expired":
+            raise ProposalExpired(item.id)
+        if item.status != "pending":
+            raise ApprovalConflict(item.id, item.status, item.decided_by)
+        if item.expires_at is not None and self._clock.now() > item.expires_at:
+            raise ProposalExpired(item.id)
+
     def decide(
         self,
         proposal_id: str,
@@ -219,7 +232,9 @@ class ApprovalQueue(ExecutionLedger):
         An approval settles the proposal once enough distinct reviewers approved (four eyes needs two);
         an edit replaces the action and counts as the first approval of the new one. `edited_action`
         names another action of the same agent that the edit puts in place of the proposed one.
+        A comment longer than `MAX_COMMENT_LENGTH` or not plain text is refused (`InvalidComment`).
         """
+        comment = checked_comment(comment)
         edit = _edit_of(verdict, edited_arguments, edited_action_hash, edited_gate, edited_action)
         for _ in range(ATTEMPTS):
             with Session(self._engine) as session:
@@ -263,6 +278,7 @@ class ApprovalQueue(ExecutionLedger):
                 status: QueueStatus = settled if done else "pending"
                 if done:
                     values |= {"status": status, "decided_at": now, "decided_by": reviewer.id}
+                    values["awaiting_resume_since"] = now  # cleared once the thread ran on (`mark_resumed`)
                     values["verdict"] = final_verdict
                 if not guarded_update(session, row, ["pending"], values):
                     session.rollback()
@@ -335,6 +351,18 @@ class ApprovalQueue(ExecutionLedger):
                     expired.append(view_of(session, proposal_id))
         return expired
 
+    def note_proposed_again(self, failed_id: str, new_id: str, *, actor: str) -> None:
+        """Audit that `actor` had the agent propose afresh in place of the failed proposal `failed_id`."""
+        with Session(self._engine) as session:
+            self._audit.append(
+                session,
+                kind="proposal.proposed_again",
+                subject=failed_id,
+                actor=actor,
+                payload={"failed": failed_id, "proposal": new_id},
+            )
+            session.commit()
+
     # -- erasure ---------------------------------------------------------------------------------
 
     def redact_customers(self, customer_ids: Collection[str]) -> Redaction:
@@ -397,7 +425,10 @@ class ApprovalQueue(ExecutionLedger):
 
     def _expire(self, session: Session, row: ProposalRow, now: datetime) -> bool:
         if not guarded_update(
-            session, row, ["pending"], {"status": "expired", "decided_at": now, "decided_by": "expiry"}
+            session,
+            row,
+            ["pending"],
+            {"status": "expired", "decided_at": now, "decided_by": "expiry", "awaiting_resume_since": now},
         ):
             return False
         self._audit.append(

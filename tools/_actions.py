@@ -24,7 +24,11 @@ from tools._evidence import ToolOutput
 from tools._read import ToolInput
 
 ActionName = Literal["approve_credit", "decline_credit", "request_information"]
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+MAX_ITEMS = 50
+"""At most this many reason codes or requested items in one action."""
+MAX_ITEM_LENGTH = 500
+"""At most this many characters in one reason code or requested item."""
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ITEM_LENGTH)]
 
 
 def action_hash(action: str, arguments: Mapping[str, object]) -> str:
@@ -63,7 +67,9 @@ class ApproveCreditArgs(ToolInput):
     amount applied for, and the duration may not exceed the duration applied for: an approval never
     takes more risk than the application that was assessed."""
 
-    application_id: str = Field(min_length=1)
+    reviewer_editable = frozenset({"amount", "duration_months"})
+
+    application_id: str = Field(min_length=1, max_length=200)
     amount: float = Field(gt=0, description="Approved amount, at most the amount applied for.")
     duration_months: int = Field(gt=0, description="Approved duration, at most the duration applied for.")
 
@@ -71,15 +77,19 @@ class ApproveCreditArgs(ToolInput):
 class DeclineCreditArgs(ToolInput):
     """Decline an application, with the reason codes that a notice to the applicant will cite."""
 
-    application_id: str = Field(min_length=1)
-    reason_codes: list[NonEmpty] = Field(min_length=1)
+    reviewer_editable = frozenset({"reason_codes"})
+
+    application_id: str = Field(min_length=1, max_length=200)
+    reason_codes: list[NonEmpty] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class RequestInformationArgs(ToolInput):
     """Ask the applicant for more information before deciding; the application stays open."""
 
-    application_id: str = Field(min_length=1)
-    items: list[NonEmpty] = Field(min_length=1, description="What the applicant should provide.")
+    reviewer_editable = frozenset({"items"})
+
+    application_id: str = Field(min_length=1, max_length=200)
+    items: list[NonEmpty] = Field(min_length=1, max_length=MAX_ITEMS, description="What the applicant should provide.")
 
 
 class ActionResult(ToolOutput):
@@ -96,9 +106,12 @@ class ActionResult(ToolOutput):
     replayed: bool
 
 
-def approve_credit(ctx: ToolContext, args: ApproveCreditArgs, auth: Authorization) -> ActionResult:
-    """Approve a credit application on the terms given."""
-    authorize(ctx, "approve_credit", args.model_dump(mode="json"), auth)
+def check_approve_credit(ctx: ToolContext, args: ApproveCreditArgs) -> None:
+    """The terms `approve_credit` accepts: never more than the application that was assessed.
+
+    The supervision layer runs this on a reviewer's edit before recording it, so an accepted edit is
+    one the tool will carry out; the tool runs it again before writing.
+    """
     application = ctx.customers.application(args.application_id)
     if args.amount > application.amount:
         raise InvalidToolArguments(
@@ -111,6 +124,12 @@ def approve_credit(ctx: ToolContext, args: ApproveCreditArgs, auth: Authorizatio
             f"duration {args.duration_months} months exceeds the {application.duration_months} applied for "
             f"in {application.id!r}",
         )
+
+
+def approve_credit(ctx: ToolContext, args: ApproveCreditArgs, auth: Authorization) -> ActionResult:
+    """Approve a credit application on the terms given."""
+    authorize(ctx, "approve_credit", args.model_dump(mode="json"), auth)
+    check_approve_credit(ctx, args)
     details: JsonObject = {"amount": args.amount, "duration_months": args.duration_months}
     return _record(ctx, "approve_credit", "approved", args.application_id, details, auth)
 

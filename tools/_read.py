@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from customers import (
@@ -29,7 +31,23 @@ from tools._evidence import (
 
 
 class ToolInput(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """The arguments of a tool. Frozen, no unknown keys, finite numbers only (no NaN or infinity).
+
+    An action's argument model says which of its fields a reviewer may change in an edit
+    (`reviewer_editable`); every other field identifies what the action applies to (an application, the
+    customers of a merge) and an edit must leave it as proposed. Nothing is editable unless declared.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    reviewer_editable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        unknown = sorted(cls.reviewer_editable - set(cls.model_fields))
+        if unknown:
+            raise TypeError(f"{cls.__name__}.reviewer_editable names no field {', '.join(unknown)}")
 
 
 class CustomerQuery(ToolInput):

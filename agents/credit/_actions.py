@@ -12,6 +12,7 @@ from tools import (
     DeclineCreditArgs,
     RequestInformationArgs,
     approve_credit,
+    check_approve_credit,
     decline_credit,
     request_information,
 )
@@ -49,7 +50,7 @@ def _information_facts(facts: Facts, args: RequestInformationArgs) -> JsonObject
 
 
 _SPECS: tuple[ActionSpec[Any], ...] = (
-    ActionSpec("approve_credit", ApproveCreditArgs, approve_credit, _approve_facts),
+    ActionSpec("approve_credit", ApproveCreditArgs, approve_credit, _approve_facts, check_approve_credit),
     ActionSpec("decline_credit", DeclineCreditArgs, decline_credit, _decline_facts),
     ActionSpec("request_information", RequestInformationArgs, request_information, _information_facts),
 )

@@ -17,12 +17,14 @@ TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/queue"): READERS,
     ("GET", "/proposals/{proposal_id}"): READERS,
     ("POST", "/proposals/{proposal_id}/decision"): CREDIT | {"ops_manager", "admin"},
+    ("POST", "/proposals/{proposal_id}/again"): CREDIT | {"ops_manager", "admin"},
     ("GET", "/customers/{customer_id}"): EVERY_ROLE,
     ("GET", "/autonomy"): EVERY_ROLE,
     ("GET", "/audit"): {"ops_manager", "auditor", "admin"},
     ("GET", "/api/queue"): READERS,
     ("GET", "/api/proposals/{proposal_id}"): READERS,
     ("POST", "/api/proposals/{proposal_id}/decision"): CREDIT | {"ops_manager", "admin"},
+    ("POST", "/api/proposals/{proposal_id}/again"): CREDIT | {"ops_manager", "admin"},
     ("GET", "/api/customers/{customer_id}"): EVERY_ROLE,
     ("GET", "/api/autonomy"): EVERY_ROLE,
     ("POST", "/autonomy/requests/{request_id}"): {"ops_manager", "admin"},
@@ -113,6 +115,8 @@ def test_each_role_reaches_exactly_its_routes(web: Web, role: str) -> None:
         status = _request(web, api_client if api else page_client, method, path, csrf=csrf, api=api)
         if role not in allowed:
             expected = 403
+        elif path.endswith("/again"):
+            expected = 409  # allowed in, then refused: only a failed proposal is proposed again
         elif method == "POST":
             expected = 400  # allowed in, then refused: a rejection needs a reason
         elif method == "PUT":
