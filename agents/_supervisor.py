@@ -123,7 +123,8 @@ class Supervisor:
         """
         graph = self._runtime(item.agent).graph
         config: RunnableConfig = {"configurable": {"thread_id": item.thread_id}}
-        waiting = graph.get_state(config).next
+        snapshot = graph.get_state(config)
+        waiting = snapshot.next
         if "await_review" in waiting:
             if item.status == "pending":
                 return item  # still waiting for people
@@ -131,7 +132,9 @@ class Supervisor:
             outcome = ReviewOutcome(proposal_id=item.id, status=item.status, action_hash=item.action_hash)
             command: Command[Any] = Command(resume=outcome.model_dump(mode="json"))
             graph.invoke(command, config)
-        elif waiting:
+        elif waiting or snapshot.tasks:
+            # `next` leaves out a task that finished before the crash but whose step was never saved
+            # (the resumed review node, say): its writes wait on the checkpoint, and invoking applies them.
             graph.invoke(None, config)
         else:
             return item

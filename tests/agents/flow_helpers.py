@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from agents import CreditApprovalAgent, CreditRun
 from core import FixedClock
@@ -12,6 +16,7 @@ from customers import load_applicants
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
 
+REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AGENT = "credit_approval"
 
@@ -61,3 +66,16 @@ def pending_runs(app: Steward, count: int, *, action: str | None = None) -> list
         if len(runs) == count:
             return runs
     raise AssertionError("not enough loaded applications fit the test")
+
+
+def run_steward(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run the `steward` CLI in a separate Python process, as a reviewer or an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "steward.cli", *args],
+        env={**os.environ, **env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,22 +12,7 @@ from core import FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
 from steward._settings import Settings
 from supervision import ApprovalConflict
-from tests.agents.flow_helpers import AGENT, START, audit_kinds, find_application, installation
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _steward(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the `steward` CLI in a separate Python process, as a reviewer would."""
-    return subprocess.run(
-        [sys.executable, "-m", "steward.cli", *args],
-        env={**os.environ, **env},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.agents.flow_helpers import AGENT, REPO, START, audit_kinds, find_application, installation, run_steward
 
 
 @pytest.mark.slow
@@ -48,7 +30,7 @@ def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_o
         assert app.customers.decisions(application_id) == []
 
     # The process that ran the agent is gone; a reviewer decides from a new one.
-    decided = _steward(steward_env, "queue", "decide", run.proposal_id, "--approve", "--as", "officer")
+    decided = run_steward(steward_env, "queue", "decide", run.proposal_id, "--approve", "--as", "officer")
     assert decided.returncode == 0, decided.stderr
     assert "executed" in decided.stdout
 
@@ -73,7 +55,7 @@ def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_o
         assert app.audit.verify().ok
 
     # A second decision on the same proposal is a conflict, with a one-line reason and a non-zero exit.
-    late = _steward(steward_env, "queue", "decide", run.proposal_id, "--reject", "--as", "senior")
+    late = run_steward(steward_env, "queue", "decide", run.proposal_id, "--reject", "--as", "senior")
     assert late.returncode != 0
     assert late.stderr.strip().count("\n") == 0
     assert "already" in late.stderr

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 
 from agents import CreditRun, RecoveryReport
 from core import FixedClock
@@ -230,3 +231,34 @@ def test_a_decision_whose_thread_is_gone_is_reported_stuck_every_time(steward_se
             assert report.proposals[0].detail is not None and "approved" in report.proposals[0].detail
         assert app.queue.get(run.proposal_id).status == "approved"
         assert app.customers.decisions(_application(app, run.proposal_id)) == []
+
+
+def test_a_review_read_back_into_the_thread_whose_step_was_never_saved_is_carried_on(
+    steward_settings: Settings,
+) -> None:
+    """The killed process had resumed the thread: the review node finished and its writes were saved on the
+    paused checkpoint, but the step after it was not (LangGraph saves steps asynchronously). The snapshot
+    then names no next node, though the run has not ended; recovery must still carry it on."""
+    with installation(steward_settings) as app:
+        (run,) = pending_runs(app, 1)
+        _decide_as_a_crash_leaves_it(app, run.proposal_id)
+        item = app.queue.get(run.proposal_id)
+        app.queue.claim_execution(run.proposal_id, item.action_hash)
+        config: RunnableConfig = {"configurable": {"thread_id": run.thread_id}}
+        paused = app.credit.graph.get_state(config)
+        (task,) = paused.tasks
+        review = {"proposal_id": item.id, "status": "executing", "action_hash": item.action_hash}
+        app.checkpointer.put_writes(
+            paused.config,
+            [("review", review), ("status", "executing"), ("branch:to:execute", None)],
+            task.id,
+        )
+        crashed = app.credit.graph.get_state(config)
+        assert crashed.next == () and crashed.tasks  # what the old resume took for a finished run
+
+        report = app.supervisor.recover()
+
+        assert _outcomes(report) == {run.proposal_id: "executed"}
+        assert app.queue.get(run.proposal_id).status == "executed"
+        assert len(app.customers.decisions(_application(app, run.proposal_id))) == 1
+        assert _thread_done(app, run)

@@ -17,7 +17,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,9 +25,7 @@ from core import FixedClock
 from steward._settings import Settings
 from steward._wiring import open_steward
 from steward.cli import main
-from tests.agents.flow_helpers import AGENT, audit_kinds, installation, pending_runs
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.agents.flow_helpers import AGENT, REPO, audit_kinds, installation, pending_runs, run_steward
 
 DIE_AFTER = """
 import importlib, os, signal, sys
@@ -141,18 +138,6 @@ def _assert_killed(process: subprocess.Popen[str], dies_after: tuple[str, str, s
     assert process.returncode == -signal.SIGKILL, f"did not die in {'.'.join(dies_after)}: {stderr}"
 
 
-def _steward(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "steward.cli", *args],
-        env={**os.environ, **env},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
 @pytest.mark.slow
 def test_a_process_killed_between_any_two_steps_is_recovered_exactly_once(
     steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
@@ -173,8 +158,8 @@ def test_a_process_killed_between_any_two_steps_is_recovered_exactly_once(
         # Deciding again is a conflict, and expiry does not touch a decided proposal: only recovery helps.
         assert app.supervisor.expire_overdue() == []
 
-    recovered = _steward(steward_env, "recover", "--json")
-    assert recovered.returncode == 0, recovered.stderr
+    recovered = run_steward(steward_env, "recover", "--json")
+    assert recovered.returncode == 0, recovered.stderr + recovered.stdout
     report = json.loads(recovered.stdout)
     assert {entry["id"]: entry["outcome"] for entry in report["proposals"]} == {
         run.proposal_id: point.outcome for point, run in zip(POINTS, runs, strict=True)
