@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from customers import (
     CORE_BANKING_FIELDS,
@@ -42,12 +42,36 @@ class ToolInput(BaseModel):
 
     reviewer_editable: ClassVar[frozenset[str]] = frozenset()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text_only(cls, data: Any) -> Any:
+        """Refuse text no database keeps (NUL, a lone surrogate), wherever it sits in the arguments."""
+        _refuse_unstorable_text(data)
+        return data
+
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         unknown = sorted(cls.reviewer_editable - set(cls.model_fields))
         if unknown:
             raise TypeError(f"{cls.__name__}.reviewer_editable names no field {', '.join(unknown)}")
+
+
+def _refuse_unstorable_text(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text may not contain a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text is not valid Unicode (a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable_text(key)
+            _refuse_unstorable_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_unstorable_text(item)
 
 
 class CustomerQuery(ToolInput):

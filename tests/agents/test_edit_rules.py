@@ -126,6 +126,7 @@ def test_an_edit_may_repeat_an_identifying_value_unchanged(app: Steward) -> None
         ({"amount": float("inf")}, "finite number"),
         ({"amount": float("nan")}, "finite number"),
         ({"amount": -5}, "greater than 0"),
+        ({"amount": 10**400}, "valid number"),
     ],
 )
 def test_an_edit_the_action_tool_would_refuse_is_refused_before_it_is_recorded(
@@ -180,3 +181,17 @@ def test_a_failed_execution_shows_its_error_and_the_case_can_be_proposed_again(a
     [note] = [e for e in app.audit.entries(subject=failed.id) if e.kind == "proposal.proposed_again"]
     assert (note.actor, note.payload) == ("officer2", {"failed": failed.id, "proposal": again.id})
     assert app.queue.get(failed.id).status == "failed"  # the failure stays on record
+
+
+@pytest.mark.parametrize("text", ["pay\x00slips", "pay\ud800slips"])
+def test_an_edit_with_text_no_database_keeps_is_refused(app: Steward, text: str) -> None:
+    item = _pending_credit(app)
+    with pytest.raises(InvalidEdit, match=r"NUL character|lone surrogate"):
+        app.supervisor.decide(
+            item.id,
+            reviewer_id="officer",
+            verdict="edit",
+            edited_arguments={"items": [text]},
+            edited_action="request_information",
+        )
+    _unchanged(app, item)
