@@ -2,8 +2,10 @@
 
 Blocking on the union of several cheap keys, comparison levels per field (the whole address is one
 comparison; e-mail and phone when the records have them), m, u and the match prior by EM on the
-candidates (u initialised from random pairs), and a match at posterior >= 0.5. `resolve_people`
-clusters records into people from guarded deterministic keys and the model's confident links.
+candidates (u initialised from random pairs, plus 100 pseudo-pairs of non-matches that look like random
+pairs, which hold the estimate on inputs of a few hundred records), and a match at posterior >= 0.5.
+`resolve_people` clusters records into people from guarded deterministic keys and the model's confident
+links.
 """
 
 from customers.identity._compare import Comparison

@@ -32,6 +32,14 @@ _RANDOM_PAIRS = 100_000
 _SEED = 20240611
 #: Candidate pairs are compared this many at a time, which bounds the memory of the temporaries.
 CHUNK_PAIRS = 1_000_000
+#: This many pairs from outside the candidates join EM as non-matches that look like random pairs (see
+#: `fit_em`'s `background`). A few hundred records give ~100 candidates, nearly all duplicates: the background
+#: is then most of what EM knows of non-matches, and it keeps the prior away from 1. It must stay small
+#: beside the blocked non-matches of data with households: a few hundred relatives (same address and
+#: surname) have to outweigh it, or u says relatives agree as rarely as strangers and they are linked
+#: (with 10,000, a 250-record sample rich in households kept about half its precision). Thousands of
+#: records give tens of thousands of candidates, beside which it is negligible.
+BACKGROUND_PAIRS = 100
 
 
 @dataclass(frozen=True)
@@ -95,9 +103,13 @@ def random_positions(n_left: int, n_right: int, *, same: bool) -> tuple[IntArray
 
 
 def score_candidates(
-    table: PeopleTable, li: IntArray, ri: IntArray, random_li: IntArray, random_ri: IntArray
+    table: PeopleTable, li: IntArray, ri: IntArray, random_li: IntArray, random_ri: IntArray, *, all_pairs: int
 ) -> ScoredCandidates:
-    """Compare the candidate pairs in chunks, fit the model by EM on their distinct comparison vectors."""
+    """Compare the candidate pairs in chunks, fit the model by EM on their distinct comparison vectors.
+
+    `all_pairs` is how many pairs the task has, candidates or not: `BACKGROUND_PAIRS` of the others (fewer
+    if there are fewer) enter EM as non-matches distributed like the random pairs.
+    """
     comparisons = comparisons_for(table)
     comparer = Comparer(table, comparisons, expected_pairs=len(li) + len(random_li))
     patterns = np.empty(len(li), dtype=np.int32)
@@ -110,7 +122,8 @@ def score_candidates(
     seen = np.flatnonzero(counts)
     seen_levels = decode_patterns(seen, comparisons)
     names = tuple(c.name for c in comparisons)
-    model = fit_em(seen_levels, u, counts=counts[seen].astype(np.float64), comparisons=names)
+    background = float(min(all_pairs - len(li), BACKGROUND_PAIRS)) if len(random_li) else 0.0
+    model = fit_em(seen_levels, u, counts=counts[seen].astype(np.float64), comparisons=names, background=background)
     pattern_weight = np.zeros(space, dtype=np.float64)
     pattern_weight[seen] = model.weights(seen_levels)
     pattern_probability = np.zeros(space, dtype=np.float64)
@@ -128,7 +141,8 @@ def score_dedupe(df: pd.DataFrame) -> ScoredPairs:
     labels = _labels(df)
     table = people_table(df)
     li, ri = candidate_pairs_dedupe(table)
-    scored = score_candidates(table, li, ri, *random_positions(table.size, table.size, same=True))
+    all_pairs = table.size * (table.size - 1) // 2
+    scored = score_candidates(table, li, ri, *random_positions(table.size, table.size, same=True), all_pairs=all_pairs)
     a, b = labels[li], labels[ri]
     return ScoredPairs(np.minimum(a, b), np.maximum(a, b), scored.weight(), scored.probability(), scored.model)
 
@@ -141,7 +155,7 @@ def score_link(df_a: pd.DataFrame, df_b: pd.DataFrame) -> ScoredPairs:
     n_a = len(df_a)
     li, ri = candidate_pairs_link(table, n_a)
     random_li, random_ri = random_positions(n_a, len(df_b), same=False)
-    scored = score_candidates(table, li, ri + n_a, random_li, random_ri + n_a)
+    scored = score_candidates(table, li, ri + n_a, random_li, random_ri + n_a, all_pairs=n_a * len(df_b))
     return ScoredPairs(labels_a[li], labels_b[ri], scored.weight(), scored.probability(), scored.model)
 
 

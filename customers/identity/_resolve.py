@@ -278,7 +278,7 @@ def resolve_people(
     keys = _key_codes(table, deterministic_keys)
     extra = [pairs_within(codes, max_size=min(DETERMINISTIC_MAX_GROUP, MAX_BLOCK_SIZE)) for _, codes in keys]
     li, ri = candidate_pairs_dedupe(table, extra=extra)
-    scored = score_candidates(table, li, ri, *random_positions(n, n, same=True))
+    scored = score_candidates(table, li, ri, *random_positions(n, n, same=True), all_pairs=n * (n - 1) // 2)
     probability = scored.probability()
 
     reason = np.full(len(li), -1, dtype=np.int8)
