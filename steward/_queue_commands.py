@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
 from agents import Proposal
-from core import JsonObject
+from core import JsonObject, StewardError
 from policies import ReviewRequirement, ReviewVerdict
 from steward._settings import Settings
 from steward._wiring import open_steward
@@ -102,8 +103,6 @@ def _authority_text(review: ReviewRequirement) -> str:
 
 
 def queue_decide(args: argparse.Namespace, settings: Settings) -> int:
-    from steward.cli import parse_edit
-
     edited = parse_edit(args.edit) if args.edit is not None else None
     verdict: ReviewVerdict = "approve" if args.approve else "reject" if args.reject else "edit"
     if args.action is not None and verdict != "edit":
@@ -139,3 +138,27 @@ def queue_propose_again(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{args.id}: proposed again as {fresh.id} ({fresh.action} → {fresh.status})")
     return 0
+
+
+def parse_edit(text: str) -> JsonObject:
+    """The --edit argument: a JSON object of argument changes, its numbers finite (no NaN, Infinity or 1e400)."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise StewardError(f"--edit is not valid JSON: {exc.msg} at position {exc.pos}") from exc
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, or nesting without end
+        raise StewardError(f"--edit is not JSON this command reads: {str(exc)[:200]}") from None
+    if not isinstance(value, dict):
+        raise StewardError('--edit must be a JSON object, e.g. {"amount": 3000}')
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise StewardError(f"--edit contains {name}: numbers must be finite, e.g. 3000")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise StewardError(f"--edit contains {text[:40]}, too large for a number: numbers must be finite, e.g. 3000")
+    return number
