@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from agents import CreditApprovalAgent, CreditRun
 from core import FixedClock
 from customers import load_applicants
+from policies import default_policy_dir
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
 
@@ -79,3 +81,16 @@ def run_steward(env: dict[str, str], *args: str, timeout: float = 180) -> subpro
         timeout=timeout,
         check=False,
     )
+
+
+def with_credit_policy_changed(settings: Settings, folder: Path, bundled: str, changed: str) -> Settings:
+    """`settings` with the bundled policies copied to `folder`, the credit policy's `bundled` text (which must
+    occur once) replaced by `changed`."""
+    folder.mkdir()
+    for name in ("credit_approval.yaml", "identity_resolution.yaml"):
+        shutil.copy(default_policy_dir() / name, folder / name)
+    path = folder / "credit_approval.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(bundled) == 1, "the bundled credit policy changed: update the test's text"
+    path.write_text(text.replace(bundled, changed), encoding="utf-8")
+    return settings.model_copy(update={"policy_dir": folder})

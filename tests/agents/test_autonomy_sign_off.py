@@ -6,7 +6,6 @@ reviews and outcomes needed) so a handful of decisions call for each move.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from core import FixedClock
 from policies import default_policy_dir, load_policy
 from steward._settings import Settings
 from steward._wiring import Steward
-from tests.agents.flow_helpers import AGENT, START, installation
+from tests.agents.flow_helpers import AGENT, START, installation, with_credit_policy_changed
 
 ACTION = "approve_credit"
 MIN_REVIEWED = 5
@@ -36,12 +35,6 @@ def test_the_bundled_policy_asks_for_sign_off_on_credit_approvals_only() -> None
 @pytest.fixture
 def short_ladder(steward_settings: Settings, tmp_path: Path) -> Settings:
     """The bundled policies, with approve_credit promoted on 5 agreeing reviews and 3 good outcomes."""
-    folder = tmp_path / "policies"
-    folder.mkdir()
-    for name in ("credit_approval.yaml", "identity_resolution.yaml"):
-        shutil.copy(default_policy_dir() / name, folder / name)
-    path = folder / "credit_approval.yaml"
-    text = path.read_text(encoding="utf-8")
     bundled = (
         "        min_reviewed: 40\n        min_agreement_lower_bound: 0.85\n        confidence: 0.95\n"
         "        min_outcomes: 20\n        max_bad_outcome_upper_bound: 0.25\n        sign_off: true\n"
@@ -52,9 +45,7 @@ def short_ladder(steward_settings: Settings, tmp_path: Path) -> Settings:
         "        min_outcomes: 3\n        max_bad_outcome_upper_bound: 0.6\n        sign_off: true\n"
         "      demotion:\n        min_cases: 4\n"
     )
-    assert text.count(bundled) == 1
-    path.write_text(text.replace(bundled, short), encoding="utf-8")
-    return steward_settings.model_copy(update={"policy_dir": folder})
+    return with_credit_policy_changed(steward_settings, tmp_path / "policies", bundled, short)
 
 
 @dataclass

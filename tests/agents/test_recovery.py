@@ -8,7 +8,6 @@ tests/steward/test_crash_recovery.py.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -18,11 +17,10 @@ from langchain_core.runnables import RunnableConfig
 
 from agents import CreditRun, RecoveryReport
 from core import FixedClock
-from policies import default_policy_dir
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
 from supervision import ProposalExpired
-from tests.agents.flow_helpers import AGENT, START, audit_kinds, installation, pending_runs
+from tests.agents.flow_helpers import AGENT, START, audit_kinds, installation, pending_runs, with_credit_policy_changed
 from tools import Authorization
 
 
@@ -143,12 +141,6 @@ def test_an_execution_claim_whose_process_died_is_completed_once(steward_setting
 @pytest.fixture
 def quick_ladder(steward_settings: Settings, tmp_path: Path) -> Settings:
     """approve_credit moves up from shadow after a single reviewed case, without sign-off."""
-    folder = tmp_path / "quick-policies"
-    folder.mkdir()
-    for name in ("credit_approval.yaml", "identity_resolution.yaml"):
-        shutil.copy(default_policy_dir() / name, folder / name)
-    path = folder / "credit_approval.yaml"
-    text = path.read_text(encoding="utf-8")
     bundled = (
         "        min_reviewed: 40\n        min_agreement_lower_bound: 0.85\n        confidence: 0.95\n"
         "        min_outcomes: 20\n        max_bad_outcome_upper_bound: 0.25\n        sign_off: true\n"
@@ -157,9 +149,7 @@ def quick_ladder(steward_settings: Settings, tmp_path: Path) -> Settings:
         "        min_reviewed: 1\n        min_agreement_lower_bound: 0.0\n        confidence: 0.95\n"
         "        min_outcomes: 0\n        max_bad_outcome_upper_bound: 1.0\n        sign_off: false\n"
     )
-    assert text.count(bundled) == 1
-    path.write_text(text.replace(bundled, quick), encoding="utf-8")
-    return steward_settings.model_copy(update={"policy_dir": folder})
+    return with_credit_policy_changed(steward_settings, tmp_path / "quick-policies", bundled, quick)
 
 
 @pytest.mark.parametrize("ladder_reviewed", [False, True], ids=["before-the-ladder", "after-the-ladder"])

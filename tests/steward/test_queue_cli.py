@@ -74,3 +74,13 @@ def test_the_cli_refuses_edits_of_identifiers_and_beyond_the_tools_rules_and_pro
     )
     with open_steward(steward_settings) as app:
         assert app.queue.get(fresh["id"]).status == "pending"
+
+
+def test_the_clis_status_choices_are_the_queues_statuses() -> None:
+    """The parser lists them itself (importing supervision would slow every `--help`); they must agree."""
+    from typing import get_args
+
+    from steward._parser import STATUSES
+    from supervision import QueueStatus
+
+    assert get_args(QueueStatus) == STATUSES
