@@ -5,23 +5,38 @@ action. The shared step (`SupervisedStep`) gates it, pauses for review when the 
 executes it exactly once; the `Supervisor` turns reviewers' decisions into resumed threads.
 """
 
-from agents._errors import AgentError, CannotProposeAgain, InvalidEdit
+from agents._builder import build_agent
+from agents._bundled import BUNDLED, agent_registry, load_agent
+from agents._definition import AgentDefinition, AgentEnvironment, AgentNodes, AgentRegistry, Trigger
+from agents._demo import DemoContext, DemoProgress, DemoScenario, DemoUser
+from agents._errors import AgentError, AgentNotInstalled, CannotProposeAgain, InvalidEdit
+from agents._facts import fact_schema
 from agents._proposal import Proposal
 from agents._recovery import RecoveredProposal, RecoveryOutcome, RecoveryReport
+from agents._runner import AgentRun, AgentRunner, TriggerReport
 from agents._state import SupervisedState
+from agents._summary import Figure, ShownFigure, format_value, show_figures
 from agents._supervised import ActionSpec, ReviewOutcome, ReviewRequest, SupervisedStep
 from agents._supervisor import AgentRuntime, Supervisor
-from agents.credit import AGENT as CREDIT_AGENT
-from agents.credit import CreditApprovalAgent, CreditRun, build_credit_agent
 
 __all__ = [
-    "CREDIT_AGENT",
+    "BUNDLED",
     "ActionSpec",
+    "AgentDefinition",
+    "AgentEnvironment",
     "AgentError",
+    "AgentNodes",
+    "AgentNotInstalled",
+    "AgentRegistry",
+    "AgentRun",
+    "AgentRunner",
     "AgentRuntime",
     "CannotProposeAgain",
-    "CreditApprovalAgent",
-    "CreditRun",
+    "DemoContext",
+    "DemoProgress",
+    "DemoScenario",
+    "DemoUser",
+    "Figure",
     "InvalidEdit",
     "Proposal",
     "RecoveredProposal",
@@ -29,8 +44,16 @@ __all__ = [
     "RecoveryReport",
     "ReviewOutcome",
     "ReviewRequest",
+    "ShownFigure",
     "SupervisedState",
     "SupervisedStep",
     "Supervisor",
-    "build_credit_agent",
+    "Trigger",
+    "TriggerReport",
+    "agent_registry",
+    "build_agent",
+    "fact_schema",
+    "format_value",
+    "load_agent",
+    "show_figures",
 ]

@@ -23,3 +23,11 @@ class CannotProposeAgain(AgentError):
         super().__init__(f"proposal {proposal_id} cannot be proposed again: {reason}")
         self.proposal_id = proposal_id
         self.reason = reason
+
+
+class AgentNotInstalled(AgentError):
+    """A proposal names an agent this installation does not have (removed, or not registered here)."""
+
+    def __init__(self, agent: str, installed: list[str]) -> None:
+        super().__init__(f"no agent {agent!r} is installed here (installed: {', '.join(installed) or 'none'})")
+        self.agent = agent

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from core import JsonObject
+from supervision import Subject
 from tools import FieldEvidence, ReasonCode, action_hash
 
 
@@ -34,6 +35,16 @@ class Proposal(BaseModel):
     evidence: tuple[FieldEvidence, ...] = ()
     model_version: str
     created_at: datetime
+    subjects: tuple[Subject, ...] = ()
+    """Every customer and record the proposal concerns (the queue indexes them; erasure finds them).
+    `customer_id` and `subject_id` are counted in by `all_subjects`; list here whatever else it names."""
+
+    @property
+    def all_subjects(self) -> tuple[Subject, ...]:
+        """The declared subjects plus the main customer, each once, in a stable order."""
+        found = {(s.kind, s.id): s for s in self.subjects}
+        found.setdefault(("customer", self.customer_id), Subject(kind="customer", id=self.customer_id))
+        return tuple(found[key] for key in sorted(found))
 
     @property
     def action_hash(self) -> str:

@@ -13,6 +13,9 @@ did is not done again:
 - a decision past its review deadline still executes: the decision was made in time;
 - the ladder is reviewed for every action recovery carried on, then the decision is marked done.
 
+Recovery first applies the review clock (`ApprovalQueue.apply_timeouts`): a review past its deadline
+expires, and its thread finishes with the rest, or escalates to its policy's role and stays paused.
+
 `steward serve` recovers on every start and `steward recover` on demand; a future worker can call
 `Supervisor.recover` the same way.
 """
@@ -63,6 +66,10 @@ class RecoveryReport(BaseModel):
     proposals: tuple[RecoveredProposal, ...] = ()
     ladders_reviewed: tuple[str, ...] = ()
     """`agent/action` of every ladder reviewed after carrying decisions on."""
+    expired: tuple[str, ...] = ()
+    """Reviews past their deadline that this recovery expired (their threads are among `proposals`)."""
+    escalated: tuple[str, ...] = ()
+    """Reviews past their deadline that this recovery escalated to their role (still pending)."""
 
     def ids(self, outcome: RecoveryOutcome) -> list[str]:
         return [entry.id for entry in self.proposals if entry.outcome == outcome]
@@ -81,6 +88,7 @@ def recover(supervisor: Supervisor) -> RecoveryReport:
     """Resume every decision left unfinished by a crash, once; a second run finds nothing to do."""
     queue = supervisor.queue
     with queue.recovery_lock():
+        timeouts = queue.apply_timeouts()  # an expiry leaves its thread to finish, found below with the rest
         entries = [_recover_one(supervisor, item) for item in queue.stranded()]
         actions = sorted({(entry.agent, entry.action) for entry in entries if entry.outcome in _DONE})
         reviewed: list[str] = []
@@ -96,9 +104,20 @@ def recover(supervisor: Supervisor) -> RecoveryReport:
         for entry in entries:
             if entry.outcome in _DONE and (entry.agent, entry.action) not in failed_ladders:
                 queue.mark_resumed(entry.id, recovered_from=entry.found)
-    report = RecoveryReport(proposals=tuple(entries), ladders_reviewed=tuple(reviewed))
-    if entries:
-        log.info("recovery.done", **report.counts(), ladders=len(reviewed))
+    report = RecoveryReport(
+        proposals=tuple(entries),
+        ladders_reviewed=tuple(reviewed),
+        expired=tuple(item.id for item in timeouts.expired),
+        escalated=tuple(item.id for item in timeouts.escalated),
+    )
+    if entries or timeouts.escalated:
+        log.info(
+            "recovery.done",
+            **report.counts(),
+            ladders=len(reviewed),
+            expired=len(report.expired),
+            escalated=len(report.escalated),
+        )
     return report
 
 

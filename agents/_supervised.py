@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agents._proposal import Proposal
 from agents._state import SupervisedState
+from agents._summary import Figure
 from core import Clock, JsonObject, StewardError
 from policies import Facts, GateDecision, Policy, PolicySource
 from supervision import (
@@ -58,6 +59,16 @@ class ActionSpec(Generic[ArgsT]):
     check: Callable[[ToolContext, ArgsT], None] | None = None
     """The action tool's own rules on its arguments (raising `tools.InvalidToolArguments`), run on a
     reviewer's edit before it is recorded, so an accepted edit is one the tool will carry out."""
+    label: str = ""
+    """What a person calls the action ("Approve credit"); the name, humanised, when empty."""
+    description: str = ""
+    """One sentence for a reviewer choosing this action in place of another."""
+    figures: tuple[Figure, ...] = ()
+    """The headline figures of a proposal of this action, for the proposal page and `steward queue show`."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
 
 
 class ReviewRequest(BaseModel):
@@ -115,7 +126,10 @@ class SupervisedStep:
         """Decide and submit; idempotent, so a re-run of this node after a crash writes nothing twice."""
         proposal = Proposal.model_validate(state["proposal"])
         facts: JsonObject = state["facts"]
-        decision = self.gate_action(proposal.action, facts)
+        policy = self.policy  # read once: the gate and the review clock come from the same version
+        decision = policy.gate(proposal.action, facts, self.level(proposal.action, policy))
+        review_clock = policy.review_clock(proposal.action)
+        escalated_wait = review_clock.escalation_deadline(self.review_sla)
         item = self.queue.submit(
             ProposalSubmission(
                 id=proposal.id,
@@ -129,7 +143,11 @@ class SupervisedStep:
                 facts=facts,
                 gate=decision,
                 requested_by=decision.review.requested_by,
-                expires_at=self.clock.now() + self.review_sla,
+                subjects=proposal.all_subjects,
+                expires_at=self.clock.now() + review_clock.deadline(self.review_sla),
+                on_timeout=review_clock.on_timeout,
+                escalate_to=review_clock.escalate_to,
+                escalated_sla_seconds=None if escalated_wait is None else int(escalated_wait.total_seconds()),
             )
         )
         log.info(

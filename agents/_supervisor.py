@@ -18,12 +18,13 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import ValidationError
 
-from agents._errors import CannotProposeAgain, InvalidEdit
+from agents._definition import AgentDefinition, AgentEnvironment
+from agents._errors import AgentNotInstalled, CannotProposeAgain, InvalidEdit
 from agents._recovery import RecoveryReport, recover
 from agents._supervised import ReviewOutcome, SupervisedStep
 from core import JsonObject, StewardError
 from policies import KpiSnapshot, LadderChange, ReviewVerdict
-from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, UserDirectory
+from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, ReviewTimeouts, UserDirectory
 from tools import action_hash
 
 log = structlog.get_logger(__name__)
@@ -33,8 +34,10 @@ FINAL_REVIEW_STATES: frozenset[str] = frozenset({"approved", "edited", "rejected
 
 @dataclass(frozen=True)
 class AgentRuntime:
-    """One agent as the supervisor sees it: its supervised step and its compiled graph."""
+    """One built agent: its definition, what it was built with, its supervised step and its compiled graph."""
 
+    definition: AgentDefinition
+    environment: AgentEnvironment
     step: SupervisedStep
     graph: CompiledStateGraph[Any, Any, Any, Any]
 
@@ -101,13 +104,22 @@ class Supervisor:
             self.queue.mark_resumed(decided.id)  # a crash before this line leaves it to `recover`
         return decided
 
-    def expire_overdue(self) -> list[QueueItem]:
-        """Expire pending reviews past their SLA and let their threads finish (not counted as rejections)."""
+    def apply_timeouts(self) -> ReviewTimeouts:
+        """Apply the review clock to pending reviews past their deadline, as each one's policy said.
+
+        An expired review's thread is let finish (the expiry is never counted as a rejection); an escalated
+        one stays paused, pending with a new deadline, first in line for the role it went to.
+        """
+        timeouts = self.queue.apply_timeouts()
         finished = []
-        for item in self.queue.expire_overdue():
+        for item in timeouts.expired:
             finished.append(self.resume(item))
             self.queue.mark_resumed(item.id)
-        return finished
+        return ReviewTimeouts(expired=finished, escalated=timeouts.escalated)
+
+    def expire_overdue(self) -> list[QueueItem]:
+        """Apply the review clock (`apply_timeouts`); the reviews that expired, their threads finished."""
+        return self.apply_timeouts().expired
 
     def record_outcome(self, proposal_id: str, outcome: Literal["good", "bad"]) -> LadderChange | None:
         """Record how an executed action turned out, then let the ladder react (demotion is immediate)."""
@@ -220,7 +232,7 @@ class Supervisor:
         try:
             return self.agents[agent]
         except KeyError:
-            raise KeyError(f"no agent {agent!r} is wired into this supervisor") from None
+            raise AgentNotInstalled(agent, list(self.agents)) from None
 
     @staticmethod
     def _regate_edit(

@@ -7,21 +7,17 @@ JavaScript; the API lives under `/api/`, described at `/openapi.json`.
 
 from approval_ui._app import app_routes, create_app
 from approval_ui._backend import Backend, OpenBackend, UiOptions
-from approval_ui._permissions import ROLE_PERMISSIONS, ROLES, Permission, Role, permissions_of
 from approval_ui._security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
+from supervision import Permission
 
 __all__ = [
     "CSRF_FIELD",
     "CSRF_HEADER",
-    "ROLES",
-    "ROLE_PERMISSIONS",
     "SESSION_COOKIE",
     "Backend",
     "OpenBackend",
     "Permission",
-    "Role",
     "UiOptions",
     "app_routes",
     "create_app",
-    "permissions_of",
 ]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
-from approval_ui._decide import Decision, DecisionRefused, decide, propose_again
+from approval_ui._decide import DecisionRefused, decide, propose_again
+from approval_ui._escalation import EscalationChoice, EscalationScope, escalated_to_you
 from approval_ui._models import AuditOut, DecisionIn, DecisionRefusedOut, ErrorOut, QueuePageOut
 from approval_ui._present import (
     BadCursor,
@@ -55,7 +56,7 @@ BAD_CURSOR: dict[int | str, dict[str, Any]] = {
 )
 def api_queue(
     ui: Ui,
-    _: Annotated[Principal, Depends(access("api", "queue.read"))],
+    principal: Annotated[Principal, Depends(access("api", "queue.read"))],
     agent: Annotated[str | None, Query(max_length=200, description="Only this agent's proposals.")] = None,
     action: Annotated[str | None, Query(max_length=200, description="Only proposals of this action.")] = None,
     status: Annotated[QueueStatus | None, Query(description="Only proposals in this state (all if omitted).")] = None,
@@ -79,18 +80,59 @@ def api_queue(
         Query(max_length=1000, description="`next_cursor` of the previous page, fetched with the same `sort`."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    escalated: Annotated[
+        EscalationChoice | None,
+        Query(
+            description="`mine`: only reviews escalated to one of your roles; `any`: only escalated reviews; "
+            "`none`: only those never escalated. A review escalates when its policy says so and it waited past "
+            "its deadline."
+        ),
+    ] = None,
+    customer: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description="Only proposals that name this customer id, as their customer or anywhere in their "
+            "arguments (the subjects their agent declared); empty for all.",
+        ),
+    ] = None,
 ) -> QueuePageOut:
     try:
         after = decode_cursor(cursor, sort) if cursor else None
     except BadCursor as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
+    customer = customer or None
+    scope = EscalationScope.of(escalated, principal.reviewer)
     page = ui.browser.page(
-        agent=agent, action=action, status=status, priority=priority, due=due, sort=sort, after=after, limit=limit
+        agent=agent,
+        action=action,
+        status=status,
+        priority=priority,
+        due=due,
+        customer=customer,
+        sort=sort,
+        after=after,
+        limit=limit,
+        escalated=scope.escalated,
+        escalated_to=scope.escalated_to,
     )
+    first = after is None and escalated is None
     return QueuePageOut(
         items=page.rows,
         next_cursor=encode_cursor(page.next_after) if page.next_after else None,
-        counts=ui.browser.counts(agent=agent, action=action, priority=priority, due=due),
+        counts=ui.browser.counts(
+            agent=agent,
+            action=action,
+            priority=priority,
+            due=due,
+            customer=customer,
+            escalated=scope.escalated,
+            escalated_to=scope.escalated_to,
+        ),
+        escalated_to_you=escalated_to_you(ui.browser, principal.reviewer, agent=agent, action=action).rows
+        if first
+        else [],
     )
 
 
@@ -117,8 +159,8 @@ def api_proposal(
         409: {"model": DecisionRefusedOut, "description": "Someone else decided first, or the review expired."},
     },
     summary=(
-        "Approve, reject, edit (re-gated) or request information on a pending proposal; "
-        "a final approval resumes the agent, which executes it"
+        "Approve, reject, or edit (changed arguments or another action of the agent, re-gated) a pending "
+        "proposal; a final approval resumes the agent, which executes it"
     ),
 )
 def api_decide(
@@ -128,10 +170,7 @@ def api_decide(
     principal: Annotated[Principal, Depends(access("api", "proposal.decide"))],
 ) -> Any:
     try:
-        decision = Decision(
-            verdict=body.verdict, reason=body.reason, arguments=body.arguments, items=tuple(body.items or ())
-        )
-        return decide(ui.backend, principal, proposal_id, decision)
+        return decide(ui.backend, principal, proposal_id, body.decision())
     except DecisionRefused as exc:
         return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status)
 

@@ -19,7 +19,7 @@ from agents import Supervisor
 from core import Clock
 from customers import CustomerRepository
 from policies import Policy
-from supervision import ApprovalQueue, AuditLog, AutonomyStore, EvalReportStore, PolicyStore, UserDirectory
+from supervision import ApprovalQueue, AuditLog, AutonomyStore, EvalReportStore, PolicyStore, RoleCatalog, UserDirectory
 
 
 class Backend(Protocol):
@@ -59,6 +59,8 @@ class UiOptions:
 
     session_secret: str
     """Signs session cookies; at least 32 characters. Rotating it logs everyone out."""
+    roles: RoleCatalog
+    """The installation's roles: what each allows on every page and endpoint (`steward` loads its roles files)."""
     session_max_age: timedelta = timedelta(hours=8)
     """How long a login lasts (unless logged out or revoked before)."""
     login_window: timedelta = timedelta(hours=1)

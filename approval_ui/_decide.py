@@ -10,16 +10,15 @@ import structlog
 from agents import CannotProposeAgain, InvalidEdit
 from approval_ui._backend import Backend
 from approval_ui._security import Principal
-from core import JsonObject, JsonValue, NotFound, StewardError
+from core import JsonObject, NotFound, StewardError
 from policies import AuthorityError, ReviewVerdict
 from supervision import ApprovalConflict, EditDenied, ProposalExpired, QueueItem
 
 log = structlog.get_logger(__name__)
 
-WebVerdict = Literal["approve", "reject", "edit", "request_information"]
-"""`edit` approves the action with changed arguments; `request_information` puts the agent's
-`request_information` action (ask the applicant for the listed items) in place of the proposed one.
-Both are gated again, and count as disagreeing with the agent."""
+WebVerdict = Literal["approve", "reject", "edit"]
+"""`edit` approves the action with changed arguments, or (with `edited_action`) another action of the same
+agent in its place; either is gated again, and counts as disagreeing with the agent."""
 RefusalCode = Literal[
     "reason_required",
     "invalid_edit",
@@ -31,7 +30,6 @@ RefusalCode = Literal[
     "refused",
     "cannot_propose_again",
 ]
-REQUEST_INFORMATION = "request_information"
 
 
 class DecisionRefused(Exception):
@@ -50,15 +48,15 @@ class Decision:
     reason: str | None
     arguments: JsonObject | None = None
     """For `edit`: the changed arguments (the others stay as proposed)."""
-    items: tuple[str, ...] = ()
-    """For `request_information`: what the applicant should provide."""
+    edited_action: str | None = None
+    """For `edit`: the action to run in place of the proposed one (its arguments in `arguments`)."""
 
 
 def decide(backend: Backend, principal: Principal, proposal_id: str, decision: Decision) -> QueueItem:
     """Record the decision and, when it is final, let the agent resume (and execute an approval)."""
     reason = (decision.reason or "").strip() or None
     edited: JsonObject | None = None
-    edited_action: str | None = None
+    edited_action = decision.edited_action  # refused by the Supervisor with any verdict but an edit
     verdict: ReviewVerdict
     match decision.verdict:
         case "approve":
@@ -68,15 +66,15 @@ def decide(backend: Backend, principal: Principal, proposal_id: str, decision: D
                 raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
             verdict = "reject"
         case "edit":
-            if not decision.arguments:
+            if not decision.arguments and decision.edited_action is None:
                 raise DecisionRefused(400, "invalid_edit", "An edit needs at least one changed argument.")
-            verdict, edited = "edit", decision.arguments
-        case "request_information":
-            items: list[JsonValue] = [item.strip() for item in decision.items if item.strip()]
-            if not items:
-                raise DecisionRefused(400, "invalid_edit", "Say what the applicant should provide: one item per line.")
-            verdict, edited, edited_action = "edit", {"items": items}, REQUEST_INFORMATION
+            verdict, edited = "edit", dict(decision.arguments or {})
     try:
+        agent = backend.queue.get(proposal_id).agent
+        if agent not in backend.supervisor.agents:
+            raise DecisionRefused(
+                400, "refused", f"The agent {agent!r} of this proposal is not installed here, so it cannot be decided."
+            )
         return backend.supervisor.decide(
             proposal_id,
             reviewer_id=principal.user_id,

@@ -1,128 +1,121 @@
-"""The edit form of a proposal: one labelled input per argument of the action that would run.
+"""What the proposal page offers for one proposal, from its agent's declared actions.
 
-The inputs come from the action's pydantic argument model (its JSON schema), so every agent's
-actions get a form without templates of their own. Only the fields the model declares
-`reviewer_editable` are inputs; the others name what the action applies to and are shown read-only.
-The form is a convenience, not the check: a posted value for a read-only field is passed on, and the
-`Supervisor` refuses it as it refuses the same change from the API or the CLI.
+The action that runs gives the headline figures (`ActionSpec.figures`) and the "Approve with changes"
+form; every other action of the same agent gives a "Replace with" form, both generated from the
+action's argument model (`approval_ui/_forms.py`). A proposal whose agent or action this installation no
+longer has shows no figures and no forms, only its raw arguments. The forms are a convenience, not the
+check: `Supervisor.decide` validates and re-gates every edit, as it does for the API and the CLI.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from agents import ActionSpec, ShownFigure, show_figures
 from approval_ui._backend import Backend
-from core import JsonObject, JsonValue
+from approval_ui._forms import ArgumentForm, BadForm, argument_form, changed, read_form
+from core import JsonObject
 from supervision import QueueItem
 
-FieldKind = Literal["number", "integer", "text", "lines"]
-FORM_PREFIX = "arg_"
+PAGE_FIELDS: frozenset[str] = frozenset({"verdict", "reason", "csrf_token", "edited_action"})
+"""The decision form's own fields beside the generated inputs."""
+EDIT_PREFIX = "edit"
+REPLACE_PREFIX = "replace-"
 
 
 @dataclass(frozen=True)
-class EditField:
-    name: str
-    label: str
-    kind: FieldKind
-    value: str
-    help: str
-    editable: bool
+class FormEdit:
+    """An edit read from a form: the changed arguments, and the action put in place of the one that runs."""
 
-    @property
-    def input_name(self) -> str:
-        return FORM_PREFIX + self.name
+    arguments: JsonObject
+    action: str | None = None
 
 
-class BadEditForm(ValueError):
-    """A value in the edit form that is not of its field's kind; the message names the field."""
+def action_spec(backend: Backend, agent: str, action: str) -> ActionSpec[Any] | None:
+    """The installed agent's action, or None (an agent or action no longer installed)."""
+    runtime = backend.supervisor.agents.get(agent)
+    return None if runtime is None else runtime.step.actions.get(action)
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+def action_title(backend: Backend, agent: str, action: str) -> str:
+    spec = action_spec(backend, agent, action)
+    return action if spec is None else spec.title
 
 
-def _kind(schema: Mapping[str, Any]) -> FieldKind:
-    kind = schema.get("type")
-    if kind == "number":
-        return "number"
-    if kind == "integer":
-        return "integer"
-    if kind == "array":
-        return "lines"
-    return "text"
-
-
-def _shown(value: JsonValue | None, kind: FieldKind) -> str:
-    if value is None:
-        return ""
-    if kind == "lines" and isinstance(value, list):
-        return "\n".join(str(item) for item in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def edit_fields(backend: Backend, item: QueueItem) -> list[EditField]:
-    """The fields of the action that would run, filled with its current arguments; [] if unknown."""
-    runtime = backend.supervisor.agents.get(item.agent)
-    spec = None if runtime is None else runtime.step.actions.get(item.runs)
+def headline_figures(backend: Backend, item: QueueItem) -> tuple[ShownFigure, ...]:
+    """The figures the action that runs declares, filled from the proposal; () when it is not installed."""
+    spec = action_spec(backend, item.agent, item.runs)
     if spec is None:
-        return []
-    properties: dict[str, Any] = spec.args_model.model_json_schema().get("properties", {})
-    editable = spec.args_model.reviewer_editable
-    fields = []
-    for name, schema in properties.items():
-        kind = _kind(schema)
-        fields.append(
-            EditField(
-                name=name,
-                label=str(schema.get("title") or _label(name)),
-                kind=kind,
-                value=_shown(item.arguments.get(name), kind),
-                help=str(schema.get("description") or ""),
-                editable=name in editable,
-            )
+        return ()
+    return show_figures(spec.figures, arguments=item.arguments, facts=item.facts, proposal=item.proposal)
+
+
+def _form(backend: Backend, item: QueueItem, action: str, posted: Mapping[str, str] | None) -> ArgumentForm | None:
+    """The form of `action` for `item`: the action that runs with its arguments, or another action with the
+    current arguments it also takes (those not editable are shown read-only, as `Supervisor.decide` keeps
+    them); None when the action is not installed, or is a replacement whose required fields a reviewer
+    could never fill."""
+    spec = action_spec(backend, item.agent, action)
+    if spec is None:
+        return None
+    model = spec.args_model
+    editable = model.reviewer_editable
+    if action == item.runs:
+        arguments, prefix = dict(item.arguments), EDIT_PREFIX
+    else:
+        arguments, prefix = (
+            {k: v for k, v in item.arguments.items() if k in model.model_fields},
+            REPLACE_PREFIX + action,
         )
-    return fields
+        if any(f.is_required() and k not in arguments and k not in editable for k, f in model.model_fields.items()):
+            return None
+    return argument_form(
+        model,
+        arguments,
+        action=action,
+        title=spec.title,
+        description=spec.description,
+        id_prefix=prefix,
+        editable=editable,
+        posted=posted,
+    )
 
 
-def can_request_information(backend: Backend, item: QueueItem) -> bool:
-    """True when the agent has a `request_information` action to put in place of this one."""
+def edit_form(backend: Backend, item: QueueItem, posted: Mapping[str, str] | None = None) -> ArgumentForm | None:
+    """The "Approve with changes" form; None when the action has nothing a reviewer may change."""
+    form = _form(backend, item, item.runs, posted)
+    return form if form is not None and form.inputs else None
+
+
+def replacement_forms(
+    backend: Backend, item: QueueItem, posted: Mapping[str, str] | None = None, chosen: str | None = None
+) -> tuple[ArgumentForm, ...]:
+    """A "Replace with" form for each other action of the agent (`posted` refills the one `chosen`)."""
     runtime = backend.supervisor.agents.get(item.agent)
-    return runtime is not None and "request_information" in runtime.step.actions and item.runs != "request_information"
+    if runtime is None:
+        return ()
+    forms = (
+        _form(backend, item, action, posted if action == chosen else None)
+        for action in runtime.step.actions
+        if action != item.runs
+    )
+    return tuple(form for form in forms if form is not None)
 
 
-def _clipped(raw: str) -> str:
-    return raw if len(raw) <= 40 else f"{raw[:40]}…"
-
-
-def changed_arguments(fields: list[EditField], form: Mapping[str, str]) -> JsonObject:
-    """The editable values the form changed, typed by their field; raises `BadEditForm` on a bad value."""
-    changed: JsonObject = {}
-    for field in fields:
-        if field.input_name not in form:
-            continue
-        raw = form[field.input_name].strip()
-        if raw == field.value.strip():
-            continue
-        value: JsonValue
-        try:
-            match field.kind:
-                case "number":
-                    value = float(raw)
-                case "integer":
-                    value = int(raw)
-                case "lines":
-                    value = [line.strip() for line in raw.splitlines() if line.strip()]
-                case "text":
-                    value = raw
-        except ValueError:
-            kind = "a whole number" if field.kind == "integer" else "a number"
-            raise BadEditForm(f"{field.label} must be {kind}, not {_clipped(raw)!r}.") from None
-        if isinstance(value, float) and not math.isfinite(value):  # float() reads "inf", "nan", "1e400" (as inf)
-            raise BadEditForm(f"{field.label} must be a finite number, not {_clipped(raw)!r}.")
-        changed[field.name] = value
-    return changed
+def edit_from_form(backend: Backend, item: QueueItem, posted: Mapping[str, str], action: str | None) -> FormEdit:
+    """The edit a posted form asks for: its changed arguments, for the action that runs or for `action`
+    in its place. Raises `BadForm` (the message says what to fix)."""
+    replacing = action is not None and action != item.runs
+    target = action if action is not None and replacing else item.runs
+    form = _form(backend, item, target, None)
+    if form is None and replacing:
+        raise BadForm(f"{item.agent} has no other action {target!r} that a reviewer can fill in here; reload the page.")
+    if form is None:
+        raise BadForm(f"The action {target!r} of this proposal is not installed here, so it cannot be changed.")
+    values = read_form(form, posted, others=PAGE_FIELDS)
+    if not replacing:
+        return FormEdit(changed(values, item.arguments))
+    moved = changed(values, item.arguments)  # a read-only value posted anyway goes on, to be refused
+    return FormEdit({key: value for key, value in values.items() if key in form.inputs or key in moved}, target)

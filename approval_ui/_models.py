@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from approval_ui._decide import RefusalCode, WebVerdict
+from approval_ui._decide import Decision, RefusalCode, WebVerdict
 from approval_ui._limits import (
     MAX_ARGUMENT_CHARS,
     MAX_ARGUMENT_DEPTH,
@@ -45,27 +45,64 @@ class QueuePageOut(_Out):
     counts: dict[str, int] = Field(
         description="Proposals per state, with every filter but `status` applied (states with none left out)."
     )
+    escalated_to_you: list[QueueRow] = Field(
+        default_factory=list,
+        description="On the first page (no `cursor`, no `escalated` filter): up to 20 pending reviews escalated to "
+        "one of your roles, due soonest, under the `agent` and `action` filters. Show them first; the full list is "
+        "`escalated=mine&status=pending&sort=due`.",
+    )
+
+
+ActionName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verdict: WebVerdict
+    verdict: WebVerdict = Field(
+        description="`approve`, `reject` (with a reason), or `edit`: approve with changed `arguments`, or another "
+        "action of the same agent in place of the proposed one (`edited_action`); an edit is gated again."
+    )
     reason: str | None = Field(default=None, max_length=MAX_COMMENT_LENGTH, description="Required to reject.")
     arguments: dict[str, JsonValue] | None = Field(
         default=None,
         max_length=MAX_EDIT_ARGUMENTS,
         description=(
             "For `edit`: the arguments to change (the others stay as proposed); the edit is gated again. "
+            "With `edited_action`: that action's arguments (the current arguments it also takes are kept, and "
+            "only those its model declares editable may differ). "
             f"Each a value or a list of up to {MAX_ARGUMENT_LIST} (nested at most {MAX_ARGUMENT_DEPTH} deep), "
             f"texts up to {MAX_ARGUMENT_CHARS} characters; the action's own rules may allow less."
         ),
     )
+    edited_action: ActionName | None = Field(
+        default=None,
+        description="For `edit`: another action of the proposal's agent to run in place of the proposed one.",
+    )
     items: list[ItemText] | None = Field(
         default=None,
         max_length=MAX_ARGUMENT_LIST,
-        description="For `request_information`: what the applicant should provide, one entry per item.",
+        description="Deprecated (how clients asked for information before any action could be replaced): sent "
+        "with the name of another action of the agent as the `verdict`, it is the same as `edit` with that "
+        '`edited_action` and `arguments: {"items": [...]}` (blank entries dropped). Send that instead.',
+        json_schema_extra={"deprecated": True},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _action_named_as_verdict(cls, data: Any) -> Any:
+        """The deprecated form: a verdict naming an action, with `items`, is the edit that replaces the action."""
+        named = isinstance(data, dict) and "items" in data and "edited_action" not in data
+        if named and data.get("verdict") not in get_args(WebVerdict):
+            return {**data, "verdict": "edit", "edited_action": data.get("verdict")}
+        return data
+
+    def decision(self) -> Decision:
+        """The decision this body asks for (deprecated `items` become the replacement action's argument)."""
+        arguments = self.arguments
+        if self.items is not None and self.verdict == "edit":
+            arguments = {**(arguments or {}), "items": [item.strip() for item in self.items if item.strip()]}
+        return Decision(self.verdict, self.reason, arguments=arguments, edited_action=self.edited_action)
 
     @field_validator("arguments")
     @classmethod

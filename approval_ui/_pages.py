@@ -6,6 +6,7 @@ Everything works without JavaScript: plain links and forms, each form with its C
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,7 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agents import Proposal
 from approval_ui._decide import Decision, DecisionRefused, WebVerdict, decide, propose_again
-from approval_ui._edit import BadEditForm, can_request_information, changed_arguments, edit_fields
+from approval_ui._edit import action_title, edit_form, edit_from_form, headline_figures, replacement_forms
+from approval_ui._escalation import ESCALATION_CHOICES, EscalationChoice, EscalationScope, escalated_to_you
+from approval_ui._forms import BadForm, posted_inputs
+from approval_ui._limits import plain_text
 from approval_ui._present import (
     DUE_CHOICES,
     PRIORITIES,
@@ -33,7 +37,16 @@ from approval_ui._security import CSRF_FIELD, Principal, Session, safe_next
 from approval_ui._similar import similar_cases
 from approval_ui._state import Ui, UiState, access, session_principal
 from core import NotFound
-from supervision import DecisionHistory, QueueItem, QueuePriority, QueueSort, QueueStatus, SlaDue, SubjectMatch
+from supervision import (
+    DecisionHistory,
+    QueueItem,
+    QueuePage,
+    QueuePriority,
+    QueueSort,
+    QueueStatus,
+    SlaDue,
+    SubjectMatch,
+)
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -166,12 +179,18 @@ def queue_page(
     due: Annotated[str | None, Query(max_length=20)] = None,
     sort: Annotated[str | None, Query(max_length=20)] = None,
     after: Annotated[str | None, Query(max_length=1000)] = None,
+    customer: Annotated[str | None, Query(max_length=200)] = None,
+    escalated: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    agent, action = agent or None, action or None
+    agent, action, customer = agent or None, action or None, (customer or "").strip() or None
+    if customer is not None and not plain_text(customer):
+        return error_page(ui, request, principal, 400, "A customer id is plain text (no NUL character).")
     chosen: QueueStatus | None = next((s for s in STATUSES if s == status), None)
     chosen_priority: QueuePriority | None = next((p for p in PRIORITIES if p == priority), None)
     chosen_due: SlaDue | None = next((d for d, _ in DUE_CHOICES if d == due), None)
     chosen_sort: QueueSort = next((o for o, _ in SORT_CHOICES if o == sort), "newest")
+    chosen_escalation: EscalationChoice | None = next((e for e, _ in ESCALATION_CHOICES if e == escalated), None)
+    scope = EscalationScope.of(chosen_escalation, principal.reviewer)
     try:
         position = decode_cursor(after, chosen_sort) if after else None
     except BadCursor:
@@ -182,16 +201,25 @@ def queue_page(
         status=chosen,
         priority=chosen_priority,
         due=chosen_due,
+        customer=customer,
         sort=chosen_sort,
         after=position,
         limit=ui.options.page_size,
+        escalated=scope.escalated,
+        escalated_to=scope.escalated_to,
     )
+    # The reviews escalated to the viewer's roles come first, above the first page (`_escalation.py`).
+    mine = QueuePage(rows=[], next_after=None)
+    if position is None and chosen_escalation is None:
+        mine = escalated_to_you(ui.browser, principal.reviewer, agent=agent, action=action)
     filters = {
         "agent": agent or "",
         "action": action or "",
         "status": chosen or "",
         "priority": chosen_priority or "",
         "due": chosen_due or "",
+        "customer": customer or "",
+        "escalated": chosen_escalation or "",
         "sort": chosen_sort,
     }
     next_query = None
@@ -205,8 +233,19 @@ def queue_page(
         "queue.html",
         {
             "rows": page.rows,
-            "due_in": {row.id: time_to_due(row.expires_at, now) for row in page.rows},
-            "counts": ui.browser.counts(agent=agent, action=action, priority=chosen_priority, due=chosen_due),
+            "escalated_rows": mine.rows,
+            "escalated_more": mine.next_after is not None,
+            "escalation_choices": ESCALATION_CHOICES,
+            "due_in": {row.id: time_to_due(row.expires_at, now) for row in [*mine.rows, *page.rows]},
+            "counts": ui.browser.counts(
+                agent=agent,
+                action=action,
+                priority=chosen_priority,
+                due=chosen_due,
+                customer=customer,
+                escalated=scope.escalated,
+                escalated_to=scope.escalated_to,
+            ),
             "statuses": STATUSES,
             "priorities": PRIORITIES,
             "due_choices": DUE_CHOICES,
@@ -221,20 +260,29 @@ def queue_page(
     )
 
 
-def _proposal_context(ui: UiState, item: QueueItem) -> dict[str, Any]:
+def _proposal_context(
+    ui: UiState, item: QueueItem, posted: Mapping[str, str] | None = None, chosen: str | None = None
+) -> dict[str, Any]:
+    """What the proposal page shows; `posted` (a refused edit's inputs) refills the form of `chosen` (the
+    replacement action, or "" for the edit of the action that runs), which is shown open."""
     try:
         proposal: Proposal | None = Proposal.model_validate(item.proposal)
     except ValueError:
         proposal = None  # redacted (the customer's data was erased) or from an agent with another shape
+    backend = ui.backend
     return {
         "item": item,
         "proposal": proposal,
-        "customer": customer_or_none(ui.backend, item.customer_id),
-        "now": ui.backend.clock.now(),
-        "due_in": time_to_due(item.expires_at, ui.backend.clock.now()),
-        "edit_fields": edit_fields(ui.backend, item),
-        "similar": similar_cases(item, DecisionHistory(ui.backend.engine).settled(item.agent, item.action)),
-        "can_request_information": can_request_information(ui.backend, item),
+        "customer": customer_or_none(backend, item.customer_id),
+        "now": backend.clock.now(),
+        "due_in": time_to_due(item.expires_at, backend.clock.now()),
+        "title": action_title(backend, item.agent, item.action),
+        "runs_title": action_title(backend, item.agent, item.runs),
+        "figures": headline_figures(backend, item),
+        "edit_form": edit_form(backend, item, posted if chosen == "" else None),
+        "replacement_forms": replacement_forms(backend, item, posted, chosen),
+        "open_form": chosen,
+        "similar": similar_cases(item, DecisionHistory(backend.engine).settled(item.agent, item.action)),
     }
 
 
@@ -248,12 +296,14 @@ def _proposal_page(
     error: str | None = None,
     status_code: int = 200,
     reason: str = "",
+    posted: Mapping[str, str] | None = None,
+    chosen: str | None = None,
 ) -> HTMLResponse:
     try:
         item = ui.backend.queue.get(proposal_id)
     except NotFound:
         return error_page(ui, request, principal, 404, "There is no such proposal.")
-    context = _proposal_context(ui, item) | {"message": message, "error": error, "reason": reason}
+    context = _proposal_context(ui, item, posted, chosen) | {"message": message, "error": error, "reason": reason}
     return render(ui, request, "proposal.html", context, principal=principal, status_code=status_code)
 
 
@@ -265,10 +315,10 @@ DONE_MESSAGES = {
     ),
     "reject": "Rejected. The agent has recorded your reason.",
     "edit": "Your changed action was gated again and recorded; it runs once it has the approvals it needs.",
-    "request_information": "Information requested: the applicant is asked for what you listed.",
+    "replace": "Your replacement action was gated again and recorded; it runs once it has the approvals it needs.",
     "again": "The agent proposed afresh on today's data, in place of the proposal that failed.",
 }
-WEB_VERDICTS: tuple[WebVerdict, ...] = ("approve", "reject", "edit", "request_information")
+WEB_VERDICTS: tuple[WebVerdict, ...] = ("approve", "reject", "edit")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -297,7 +347,7 @@ def decide_form(
     form: Annotated[dict[str, str], Depends(form_fields)],
     verdict: Annotated[str | None, Form(max_length=20)] = None,
     reason: Annotated[str, Form(max_length=2000)] = "",
-    items: Annotated[str, Form(max_length=4000)] = "",
+    edited_action: Annotated[str | None, Form(max_length=100)] = None,
     csrf_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     if principal.session is None or not principal.session.csrf_matches(csrf_token):
@@ -309,26 +359,35 @@ def decide_form(
             request,
             principal,
             proposal_id,
-            error="Choose approve, reject, approve with changes, or request information.",
+            error="Choose approve, reject, approve with changes, or replace with another action.",
             status_code=400,
             reason=reason,
         )
-    arguments = None
+    decision = Decision(verdict=chosen, reason=reason)
+    shown_again: dict[str, Any] = {}
     if chosen == "edit":
         try:
-            arguments = changed_arguments(edit_fields(ui.backend, ui.backend.queue.get(proposal_id)), form)
+            item = ui.backend.queue.get(proposal_id)
         except NotFound:
             return error_page(ui, request, principal, 404, "There is no such proposal.")
-        except BadEditForm as exc:
-            return _proposal_page(ui, request, principal, proposal_id, error=str(exc), status_code=400, reason=reason)
-    decision = Decision(verdict=chosen, reason=reason, arguments=arguments, items=tuple(items.splitlines()))
+        replacing = edited_action or None
+        shown_again = {"posted": posted_inputs(form), "chosen": "" if replacing in (None, item.runs) else replacing}
+        try:
+            edit = edit_from_form(ui.backend, item, form, replacing)
+        except BadForm as exc:
+            return _proposal_page(
+                ui, request, principal, proposal_id, error=str(exc), status_code=422, reason=reason, **shown_again
+            )
+        decision = Decision(verdict="edit", reason=reason, arguments=edit.arguments, edited_action=edit.action)
     try:
         decided = decide(ui.backend, principal, proposal_id, decision)
     except DecisionRefused as exc:
         return _proposal_page(
-            ui, request, principal, proposal_id, error=exc.message, status_code=exc.status, reason=reason
+            ui, request, principal, proposal_id, error=exc.message, status_code=exc.status, reason=reason, **shown_again
         )
-    done = "first_approval" if chosen == "approve" and decided.status == "pending" else chosen
+    done: str = "first_approval" if chosen == "approve" and decided.status == "pending" else chosen
+    if decision.edited_action is not None:
+        done = "replace"
     return RedirectResponse(f"/proposals/{proposal_id}?done={done}", status_code=303)
 
 

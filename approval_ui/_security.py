@@ -19,8 +19,8 @@ from typing import Literal
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from approval_ui._permissions import Permission, permissions_of
 from policies import Reviewer
+from supervision import Permission
 
 SESSION_COOKIE = "steward_session"
 CSRF_FIELD = "csrf_token"
@@ -84,19 +84,16 @@ class SessionCodec:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking, how they proved it, and what the role table lets them do."""
+    """Who is asking, how they proved it, and what their roles let them do (`RoleCatalog.permissions_of`)."""
 
     reviewer: Reviewer
     via: Literal["session", "token"]
+    permissions: frozenset[Permission]
     session: Session | None = None
 
     @property
     def user_id(self) -> str:
         return self.reviewer.id
-
-    @property
-    def permissions(self) -> frozenset[Permission]:
-        return permissions_of(self.reviewer.roles)
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

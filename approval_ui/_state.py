@@ -11,10 +11,9 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from approval_ui._backend import Backend, UiOptions
-from approval_ui._permissions import Permission
 from approval_ui._security import CSRF_HEADER, Principal, Session, SessionCodec
 from approval_ui._throttle import LoginThrottle
-from supervision import QueueBrowser, WebSessions
+from supervision import Permission, QueueBrowser, WebSessions
 
 HERE = Path(__file__).resolve().parent
 Surface = Literal["page", "api"]
@@ -50,7 +49,7 @@ class NotAuthenticated(Exception):
 
 
 class Forbidden(Exception):
-    """The role table does not give the user this permission."""
+    """None of the user's roles (as the role catalog declares them) gives this permission."""
 
     def __init__(self, surface: Surface, permission: Permission) -> None:
         super().__init__(f"forbidden: needs {permission}")
@@ -70,7 +69,9 @@ def session_principal(ui: UiState, session: Session | None) -> Principal | None:
     if session is None or session.token is None:
         return None
     reviewer = ui.logins.reviewer(session.token)
-    return None if reviewer is None else Principal(reviewer=reviewer, via="session", session=session)
+    if reviewer is None:
+        return None
+    return Principal(reviewer, "session", ui.options.roles.permissions_of(reviewer.roles), session=session)
 
 
 def _bearer(request: Request) -> str | None:
@@ -87,12 +88,18 @@ def principal_of(request: Request, ui: UiState, surface: Surface) -> Principal |
         token = _bearer(request)
         if token is not None:
             reviewer = ui.backend.users.user_for_token(token) if token else None
-            return None if reviewer is None else Principal(reviewer=reviewer, via="token")
+            if reviewer is None:
+                return None
+            return Principal(reviewer, "token", ui.options.roles.permissions_of(reviewer.roles))
     return session_principal(ui, ui.sessions.read(request))
 
 
 def access(surface: Surface, permission: Permission) -> Callable[[Request], Principal]:
     """A dependency that lets the request through only for a user whose roles grant `permission`.
+
+    The role catalog (`UiOptions.roles`) grants access to a page or endpoint; whether a person may decide
+    a particular proposal is then the policy's call (role limits, four eyes, no self-approval), checked
+    when they decide.
 
     An API call that changes something (any method but GET, HEAD, OPTIONS) made with the session cookie
     must also send the session's CSRF token in `X-CSRF-Token`; it is refused before its body is looked at.

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, create_app
+from steward._roles import load_roles
 from steward._wiring import Steward
 
 Scope = MutableMapping[str, Any]
@@ -121,7 +122,8 @@ def log_in(client: TestClient, user: str, password: str) -> None:
 @contextmanager
 def served(steward: Steward, user: str, password: str) -> Iterator[tuple[ServerTimer, TestClient, TestClient]]:
     """The approval app over `steward`, timed: a client logged in through the form and one with a token."""
-    app = create_app(lambda: nullcontext(steward), UiOptions(session_secret="b" * 48))
+    options = UiOptions(session_secret="b" * 48, roles=load_roles(steward.settings))
+    app = create_app(lambda: nullcontext(steward), options)
     timer = ServerTimer(app)
     with TestClient(timer, base_url="http://testserver", follow_redirects=False) as page:
         log_in(page, user, password)

@@ -1,8 +1,9 @@
-"""Proposals per second through gather → score → propose → gate → enqueue, against a bare graph.
+"""Proposals per second through the credit agent (assess → propose → gate → enqueue), against a bare graph.
 
-Both graphs have the same nodes (gather, score, propose, gate, await_review) and the same SQLite
-checkpointer, and both stop at the review pause. The bare graph's nodes do nothing, so the ratio
-bare/Steward is what Steward's real work costs on top of LangGraph itself. Goal: ≤ 2×.
+Both graphs have the same nodes (the credit agent's own steps, then gate and await_review: the bare
+graph takes the names from the agent's definition) and the same SQLite checkpointer with the same
+durability, and both stop at the review pause. The bare graph's nodes do nothing, so the ratio
+bare/Steward is what Steward's real work costs on top of LangGraph itself. Bar: ≤ 1.5× (goal 1.2×).
 
     python -m benchmarks.proposal_throughput [--proposals N] [--json]
 """
@@ -22,11 +23,12 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
+from agents.credit import load_or_train_scorecard
 from customers import load_applicants
 from steward._logging import configure_logging
 from steward._settings import Settings
-from steward._wiring import load_or_train_scorecard, open_steward
+from steward._wiring import open_steward
 
 
 class BareState(TypedDict, total=False):
@@ -35,7 +37,7 @@ class BareState(TypedDict, total=False):
     answer: Any
 
 
-def _bare_graph(saver: SqliteSaver) -> Any:
+def _bare_graph(saver: SqliteSaver, steps: list[str]) -> Any:
     def passthrough(state: BareState) -> dict[str, Any]:
         return {"step": state.get("step", 0) + 1}
 
@@ -43,13 +45,12 @@ def _bare_graph(saver: SqliteSaver) -> Any:
         return {"answer": interrupt({"application_id": state["application_id"]})}
 
     graph: StateGraph[Any] = StateGraph(BareState)
-    for name in ("gather", "score", "propose", "gate"):
+    previous = START
+    for name in [*steps, "gate"]:
         graph.add_node(name, passthrough)
+        graph.add_edge(previous, name)
+        previous = name
     graph.add_node("await_review", pause)
-    graph.add_edge(START, "gather")
-    graph.add_edge("gather", "score")
-    graph.add_edge("score", "propose")
-    graph.add_edge("propose", "gate")
     graph.add_edge("gate", "await_review")
     graph.add_edge("await_review", END)
     return graph.compile(checkpointer=saver)
@@ -71,7 +72,9 @@ def measure(proposals: int) -> dict[str, float]:
         with open_steward(settings) as app:
             load_or_train_scorecard(settings.model_path, settings.german_credit_csv)
             ids = sorted(load_applicants(app.customers, settings.german_credit_csv).loaded)
-            agent = CreditApprovalAgent(app.credit)
+            runtime = app.runtimes["credit_approval"]
+            agent = AgentRunner(runtime)
+            steps = [name for name, _ in runtime.definition.nodes(runtime.environment).steps]
 
             def propose(i: int) -> None:
                 agent.run(ids[i % len(ids)])
@@ -82,7 +85,7 @@ def measure(proposals: int) -> dict[str, float]:
         conn.execute("PRAGMA journal_mode=WAL")
         saver = SqliteSaver(conn)
         saver.setup()
-        bare = _bare_graph(saver)
+        bare = _bare_graph(saver, steps)
 
         def bare_propose(i: int) -> None:
             bare.invoke({"application_id": f"A-{i}"}, {"configurable": {"thread_id": f"bare-{i}"}})
@@ -108,7 +111,7 @@ def main() -> None:
     else:
         print(
             f"Steward: {result['steward_per_second']} proposals/s; bare LangGraph graph: "
-            f"{result['bare_graph_per_second']}/s; overhead ×{result['overhead_ratio']} (goal ≤ 2×)"
+            f"{result['bare_graph_per_second']}/s; overhead ×{result['overhead_ratio']} (bar ≤ 1.5×, goal 1.2×)"
         )
 
 

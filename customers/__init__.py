@@ -39,7 +39,7 @@ from customers._gdpr import (
     export_customer_data,
     load_retention,
 )
-from customers._ingest import AUTO_MATCH_FROM, REVIEW_MATCH_FROM, Ingestor, IngestReport
+from customers._ingest import AUTO_MATCH_FROM, REVIEW_MATCH_FROM, Ingestor, IngestReport, resolve_identities
 from customers._loader import ApplicantRow, LoadReport, OutcomeLabel, load_applicants, read_outcome_labels
 from customers._repository import CustomerBatch, CustomerRepository
 from customers._resolution import MergeCandidate, ResolutionReport
@@ -124,4 +124,5 @@ __all__ = [
     "load_retention",
     "load_survivorship",
     "read_outcome_labels",
+    "resolve_identities",
 ]

@@ -76,6 +76,18 @@ class IngestReport:
         }
 
 
+def resolve_identities(
+    repo: CustomerRepository, *, auto_from: float = AUTO_MATCH_FROM, review_from: float = REVIEW_MATCH_FROM
+) -> ResolutionReport:
+    """Resolve identities again over every staged person record, without staging anything.
+
+    Links are sticky and a kept-apart pair stays apart, so this is safe to repeat; its `candidates` are
+    the uncertain matches as they stand now.
+    """
+    with repo.engine.begin() as connection:
+        return resolve_and_link(connection, as_utc(repo.clock.now()), auto_from=auto_from, review_from=review_from)
+
+
 class Ingestor:
     """Brings source systems into the golden record, as a `SourcesConfig` describes them."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -152,6 +153,17 @@ class CustomerRepository:
         self._engine = engine
         self._clock = clock
         self._rules = rules
+        self._golden_read: dict[str, GoldenRecord] | None = None
+
+    def reading_once(self) -> CustomerRepository:
+        """This repository, but each golden record is read from the database once and then reused.
+
+        For one step of work that reads the same customer through several tools (an agent gathering its
+        evidence); a fresh view per step, so nothing stale outlives the step.
+        """
+        view = copy.copy(self)
+        view._golden_read = {}
+        return view
 
     @property
     def engine(self) -> Engine:
@@ -205,6 +217,13 @@ class CustomerRepository:
 
         A customer merged into another answers with the other's record (its data moved there).
         """
+        if self._golden_read is not None:
+            if customer_id not in self._golden_read:
+                self._golden_read[customer_id] = self._read_golden(customer_id)
+            return self._golden_read[customer_id]
+        return self._read_golden(customer_id)
+
+    def _read_golden(self, customer_id: str) -> GoldenRecord:
         with self._engine.connect() as connection:
             customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(q.GOLDEN, {"customer_id": customer_id}).all()

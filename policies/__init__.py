@@ -6,11 +6,14 @@ who may decide what is reviewed. Conditions are held to size, nesting and cost l
 (`MAX_CONDITION_CHARS`, ...) when a file is read, so judging a case stays cheap. `Policy.gate` turns
 facts into a `GateDecision` (auto, review or deny); `check_reviewer` enforces role limits, four eyes
 and no self-approval; `AutonomyLadder` promotes an action slowly on Wilson-bounded KPIs and demotes it
-at once on a breach. Nothing here
+at once on a breach; `Policy.review_clock` says how long a review may wait and whether it then expires
+or escalates to a role. Given the agent's `FactSchema`, `check_conditions` (and `parse_policy(...,
+facts=...)`) find conditions that read facts the agent does not provide or mix types CEL cannot
+combine. Nothing here
 touches a database, the network or a model, so every decision can be tested and replayed.
 
-    policy = load_policy(default_policy_dir() / "credit_approval.yaml")
-    decision = policy.gate("approve_credit", facts, level="band_1")
+    policy = load_policy(default_policy_dir() / f"{agent}.yaml")
+    decision = policy.gate(action, facts, level="band_1")
 """
 
 from pathlib import Path
@@ -32,12 +35,14 @@ from policies._errors import (
     FourEyesViolation,
     MissingAuthority,
     PolicyError,
+    PolicyFactsError,
     PolicyFileError,
     SelfApproval,
     WhatIfBudgetExceeded,
 )
-from policies._loader import load_policy, parse_policy
-from policies._schema import DemotionCriteria, PromotionCriteria
+from policies._facts import CelType, FactProblem, FactSchema, FactType
+from policies._loader import check_conditions, load_policy, parse_policy
+from policies._schema import MAX_REVIEW_SLA, MIN_REVIEW_SLA, DemotionCriteria, PromotionCriteria
 from policies._source import FixedPolicy, PolicySource
 from policies._types import (
     DecisionSource,
@@ -46,8 +51,10 @@ from policies._types import (
     KpiSnapshot,
     LadderChange,
     Outcome,
+    ReviewClock,
     Reviewer,
     ReviewRequirement,
+    ReviewTimeout,
     ReviewVerdict,
 )
 from policies._whatif import (
@@ -62,7 +69,7 @@ from policies._whatif import (
 
 
 def default_policy_dir() -> Path:
-    """The folder of the policy files bundled with Steward (``credit_approval.yaml``, ...)."""
+    """The folder of the policy files bundled with Steward (``<agent>.yaml``, one per bundled agent)."""
     return Path(__file__).resolve().parent
 
 
@@ -73,13 +80,19 @@ __all__ = [
     "MAX_CONDITION_COST",
     "MAX_NESTING",
     "MAX_POLICY_COST",
+    "MAX_REVIEW_SLA",
+    "MIN_REVIEW_SLA",
     "ActionPolicy",
     "AuthorityError",
     "AutonomyLadder",
+    "CelType",
     "ChangedCase",
     "ConditionError",
     "DecisionSource",
     "DemotionCriteria",
+    "FactProblem",
+    "FactSchema",
+    "FactType",
     "Facts",
     "FixedPolicy",
     "FourEyesViolation",
@@ -92,10 +105,13 @@ __all__ = [
     "OutcomeCounts",
     "Policy",
     "PolicyError",
+    "PolicyFactsError",
     "PolicyFileError",
     "PolicySource",
     "PromotionCriteria",
+    "ReviewClock",
     "ReviewRequirement",
+    "ReviewTimeout",
     "ReviewVerdict",
     "Reviewer",
     "SelfApproval",
@@ -103,6 +119,7 @@ __all__ = [
     "WhatIfBudgetExceeded",
     "WhatIfLine",
     "WhatIfReport",
+    "check_conditions",
     "check_reviewer",
     "default_policy_dir",
     "load_policy",

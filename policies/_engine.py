@@ -7,15 +7,15 @@ fails closed: it never runs automatically.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
 from policies._authority import Authority
 from policies._autonomy import AutonomyLadder
 from policies._condition import Bindings, Expression
 from policies._errors import ConditionError, PolicyError
-from policies._schema import ActionSpec, PolicyFileSpec, Restriction, RuleSpec
-from policies._types import DecisionSource, Facts, GateDecision, Outcome, ReviewRequirement
+from policies._schema import ActionSpec, PolicyFileSpec, Restriction, ReviewSpec, RuleSpec
+from policies._types import DecisionSource, Facts, GateDecision, Outcome, ReviewClock, ReviewRequirement
 
 LevelKind = Literal["shadow", "review_all", "band"]
 
@@ -74,6 +74,8 @@ class ActionPolicy:
     levels: tuple[Level, ...]
     authority: Authority
     ladder: AutonomyLadder
+    review: ReviewClock = field(default_factory=ReviewClock)
+    """How long a review of the action may wait, and what happens then (the ``review:`` block)."""
 
     @classmethod
     def from_spec(cls, file: PolicyFileSpec, name: str, spec: ActionSpec) -> "ActionPolicy":
@@ -95,6 +97,7 @@ class ActionPolicy:
                 promotion=autonomy.promotion,
                 demotion=autonomy.demotion,
             ),
+            review=_review_clock(spec.review),
         )
 
     def gate(self, facts: Facts, level: str, policy_version: str) -> GateDecision:
@@ -185,6 +188,14 @@ class ActionPolicy:
         return _Verdict(self.default, "default", "default", (reason,))
 
 
+def _review_clock(spec: ReviewSpec | None) -> ReviewClock:
+    if spec is None:
+        return ReviewClock()
+    return ReviewClock(
+        sla=spec.sla, on_timeout=spec.on_timeout, escalate_to=spec.escalate_to, escalated_sla=spec.escalated_sla
+    )
+
+
 @dataclass(frozen=True)
 class Policy:
     """A loaded policy file: one agent's actions, each with its gate and autonomy ladder."""
@@ -222,6 +233,11 @@ class Policy:
     def gate(self, action: str, facts: Facts, level: str) -> GateDecision:
         """Decide `action` on `facts` at autonomy `level`: auto, review or deny, and who may review."""
         return self.action(action).gate(facts, level, self.version)
+
+    def review_clock(self, action: str) -> ReviewClock:
+        """How long a review of `action` may wait and what happens when it waited too long (its ``review:``
+        block; without one, the installation's default wait, then expiry)."""
+        return self.action(action).review
 
     def review_requirement(self, action: str, facts: Facts) -> ReviewRequirement:
         """Who may decide `action` on `facts`, without gating it (e.g. to re-check an edited proposal)."""

@@ -4,10 +4,11 @@
 the policy file, and its message says what to do next.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from core import StewardError
+from policies._facts import FactProblem
 
 
 class PolicyError(StewardError):
@@ -23,6 +24,27 @@ class PolicyFileError(PolicyError):
         self.path = str(path)
         self.line = line
         self.reason = reason
+
+
+class PolicyFactsError(PolicyFileError):
+    """Conditions read facts the agent does not provide, or use facts with types CEL cannot combine.
+
+    `problems` lists each with its line; the message names the first one's line and lists them all.
+    """
+
+    SHOWN: int = 10
+
+    def __init__(self, path: str | Path, problems: Sequence[FactProblem]) -> None:
+        if not problems:
+            raise ValueError("PolicyFactsError needs at least one problem")
+        first, *rest = problems
+        reason = f"{first.where}: {first.message}"
+        if rest:
+            reason += "".join(f"; also {problem}" for problem in rest[: self.SHOWN - 1])
+        if len(problems) > self.SHOWN:
+            reason += f"; and {len(problems) - self.SHOWN} more"
+        super().__init__(path, first.line, reason)
+        self.problems = tuple(problems)
 
 
 class ConditionError(PolicyError):

@@ -2,7 +2,8 @@
 
 The YAML is composed into a node tree first, so each problem (a YAML syntax error, a duplicate key,
 a schema violation from pydantic, a cross-field problem, CEL that does not compile) is reported as
-``path:line: what is wrong`` with the line of the offending node.
+``path:line: what is wrong`` with the line of the offending node. Given the agent's `FactSchema`, the
+conditions are also checked against the facts the agent provides (`check_conditions`).
 """
 
 import hashlib
@@ -13,12 +14,18 @@ import yaml
 from pydantic import ValidationError
 
 from policies._engine import ActionPolicy, Policy
-from policies._errors import PolicyFileError
-from policies._schema import Location, PolicyFileSpec, find_problems
+from policies._errors import PolicyFactsError, PolicyFileError
+from policies._fact_check import EXPECTED_BY_KEY, condition_problems
+from policies._facts import FactProblem, FactSchema
+from policies._schema import Location, PolicyFileSpec, conditions_of, find_problems
 
 
-def load_policy(path: str | Path) -> Policy:
-    """Load and check the policy file at `path`; raises `PolicyFileError` on any problem."""
+def load_policy(path: str | Path, *, facts: FactSchema | None = None) -> Policy:
+    """Load and check the policy file at `path`; raises `PolicyFileError` on any problem.
+
+    With `facts` (the agent's `FactSchema`), a condition that reads an unknown fact or uses one with the
+    wrong type is refused too (`PolicyFactsError`, every such problem with its line).
+    """
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -29,15 +36,51 @@ def load_policy(path: str | Path) -> Policy:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyFileError(path, None, f"is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
-    return _parse(text, data, str(path))
+    return _parse(text, data, str(path), facts)
 
 
-def parse_policy(text: str, path: str = "<string>") -> Policy:
-    """Check and compile policy YAML given as text; `path` only names it in messages."""
-    return _parse(text, text.encode("utf-8"), path)
+def parse_policy(text: str, path: str = "<string>", *, facts: FactSchema | None = None) -> Policy:
+    """Check and compile policy YAML given as text; `path` only names it in messages; `facts` as `load_policy`."""
+    return _parse(text, text.encode("utf-8"), path, facts)
 
 
-def _parse(text: str, data: bytes, path: str) -> Policy:
+def check_conditions(text: str, facts: FactSchema, path: str = "<string>") -> list[FactProblem]:
+    """Every problem of the policy YAML `text`'s conditions against the agent's `facts`, in file order.
+
+    Every CEL of the file is read: hard limits, rules, autonomy bands and the authority's expressions.
+    Raises `PolicyFileError` when `text` is not a valid policy in the first place.
+    """
+    root, spec = _spec(text, path)
+    return _fact_problems(root, spec, facts)
+
+
+def _parse(text: str, data: bytes, path: str, facts: FactSchema | None) -> Policy:
+    root, spec = _spec(text, path)
+    if facts is not None:
+        problems = _fact_problems(root, spec, facts)
+        if problems:
+            raise PolicyFactsError(path, problems)
+    actions = {name: ActionPolicy.from_spec(spec, name, action) for name, action in spec.actions.items()}
+    return Policy(
+        agent=spec.agent,
+        description=spec.description,
+        version=hashlib.sha256(data).hexdigest()[:12],
+        source=path,
+        actions=actions,
+    )
+
+
+def _fact_problems(root: yaml.Node, spec: PolicyFileSpec, facts: FactSchema) -> list[FactProblem]:
+    problems = []
+    for location, source in conditions_of(spec):
+        expected = EXPECTED_BY_KEY.get(str(location[-1]))
+        for message in condition_problems(source, facts, agent=spec.agent, expected=expected):
+            problems.append(FactProblem(location, format_location(location), _line_of(root, location), message))
+    return problems
+
+
+def _spec(text: str, path: str) -> tuple[yaml.Node, PolicyFileSpec]:
+    """The YAML tree and the checked shape of a policy file; `PolicyFileError` on any problem."""
     root = _compose(text, path)
     try:
         raw = yaml.SafeLoader("").construct_document(root)
@@ -58,14 +101,7 @@ def _parse(text: str, data: bytes, path: str) -> Policy:
         problem = problems[0]
         message = f"{format_location(problem.location)}: {problem.message}"
         raise PolicyFileError(path, _line_of(root, problem.location), message)
-    actions = {name: ActionPolicy.from_spec(spec, name, action) for name, action in spec.actions.items()}
-    return Policy(
-        agent=spec.agent,
-        description=spec.description,
-        version=hashlib.sha256(data).hexdigest()[:12],
-        source=path,
-        actions=actions,
-    )
+    return root, spec
 
 
 def _compose(text: str, path: str) -> yaml.Node:

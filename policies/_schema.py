@@ -2,16 +2,19 @@
 
 A file names its agent, the `default` outcome when no autonomy band lets an action run, hard limits
 that apply to every action, the default reviewer `authority`, and per action its own hard limits,
-ordered `rules` and `autonomy` ladder. Pydantic checks the shape field by field (unknown keys,
+ordered `rules`, `autonomy` ladder and optional `review` clock. Pydantic checks the shape field by field (unknown keys,
 types, CEL that does not compile, ``auto`` where only ``review`` or ``deny`` may stand);
 `find_problems` checks what spans fields (unique names, band conditions, the demotion target, the
-cost of all conditions together). Each condition is held to the size, nesting and cost limits of
-`policies._cost` before it can ever run.
-Every location is a path such as ``("actions", "approve_credit", "rules", 2, "when")`` so the loader
+cost of all conditions together, the role a review escalates to). Each condition is held to the size,
+nesting and cost limits of `policies._cost` before it can ever run.
+Every location is a path such as ``("actions", "<action>", "rules", 2, "when")`` so the loader
 can point at the line of the file.
 """
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -19,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from policies._condition import compile_error
 from policies._cost import MAX_POLICY_COST, ConditionTooCostly, check_condition, too_long
+from policies._types import ReviewTimeout
 
 Restriction = Literal["review", "deny"]
 """The outcomes a person-written rule may impose: only autonomy bands ever automate."""
@@ -49,10 +53,42 @@ def _must_compile(source: str) -> str:
     return source
 
 
+MIN_REVIEW_SLA = timedelta(minutes=1)
+MAX_REVIEW_SLA = timedelta(days=90)
+"""The bounds of a review clock's durations: a shorter wait is no review, a longer one is forgotten."""
+
+_DURATION = re.compile(r"([0-9]+)(m|h|d)")
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _duration(value: object) -> object:
+    """``30m``, ``4h`` or ``2d`` as a `timedelta`, within `MIN_REVIEW_SLA` .. `MAX_REVIEW_SLA`."""
+    found = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise PydanticCustomError(
+            "duration",
+            "{value} is not a duration: write a whole number and a unit, m (minutes), h (hours) or d (days), "
+            "e.g. 30m, 4h or 2d",
+            {"value": shown},
+        )
+    number, unit = found.groups()
+    # More than 7 digits is beyond the bound in any unit, and beyond what a timedelta holds in some.
+    duration = timedelta(**{_DURATION_UNITS[unit]: int(number)}) if len(number) <= 7 else MAX_REVIEW_SLA * 2
+    if not MIN_REVIEW_SLA <= duration <= MAX_REVIEW_SLA:
+        raise PydanticCustomError(
+            "duration_bounds",
+            "{value} is outside the bounds of a review clock: from 1m to 90d",
+            {"value": found.group(0) if len(found.group(0)) <= 20 else found.group(0)[:17] + "..."},
+        )
+    return duration
+
+
 RestrictiveOutcome = Annotated[Restriction, BeforeValidator(_refuse_auto)]
 CelSource = Annotated[str, Field(min_length=1), AfterValidator(_must_compile)]
 Name = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 class _Spec(BaseModel):
@@ -121,6 +157,18 @@ class AutonomySpec(_Spec):
     demotion: DemotionCriteria
 
 
+class ReviewSpec(_Spec):
+    """An action's review clock: how long a review may wait and what happens when it waited too long."""
+
+    sla: Duration | None = None
+    """Omitted: the installation's default (``STEWARD_REVIEW_SLA_HOURS``)."""
+    on_timeout: ReviewTimeout = "expire"
+    escalate_to: Name | None = None
+    """With ``on_timeout: escalate``: the role (of the action's authority) whose people take the overdue review."""
+    escalated_sla: Duration | None = None
+    """How long the escalated review may wait before it expires; omitted: as long as `sla`."""
+
+
 class ActionSpec(_Spec):
     """Policy for one action an agent may propose."""
 
@@ -130,6 +178,8 @@ class ActionSpec(_Spec):
     authority: AuthoritySpec | None = None
     """Overrides the file's authority as a whole when given."""
     autonomy: AutonomySpec
+    review: ReviewSpec | None = None
+    """The action's review clock; omitted: the installation's default wait, then the review expires."""
 
 
 class PolicyFileSpec(_Spec):
@@ -158,13 +208,16 @@ def find_problems(spec: PolicyFileSpec) -> list[Problem]:
         here: Location = ("actions", action_name)
         problems += _duplicate_names(spec, action, here)
         problems += _ladder_problems(action.autonomy, (*here, "autonomy"))
+        if action.review is not None:
+            roles = (action.authority or spec.authority).roles
+            problems += _review_problems(action.review, roles, (*here, "review"))
     return problems + _cost_problems(spec)
 
 
 def _cost_problems(spec: PolicyFileSpec) -> list[Problem]:
     """All conditions together must stay within `MAX_POLICY_COST`: together they are what judging one case costs."""
     total = 0
-    for location, source in _conditions(spec):
+    for location, source in conditions_of(spec):
         total += check_condition(source)  # each alone passed its own limits already
         if total > MAX_POLICY_COST:
             message = (
@@ -175,7 +228,7 @@ def _cost_problems(spec: PolicyFileSpec) -> list[Problem]:
     return []
 
 
-def _conditions(spec: PolicyFileSpec) -> list[tuple[Location, str]]:
+def conditions_of(spec: PolicyFileSpec) -> list[tuple[Location, str]]:
     """Every CEL source of the file with its location, in file order."""
     found: list[tuple[Location, str]] = []
     found += [(("hard_limits", i, "when"), limit.when) for i, limit in enumerate(spec.hard_limits)]
@@ -247,3 +300,20 @@ def _ladder_problems(autonomy: AutonomySpec, here: Location) -> list[Problem]:
             )
         )
     return problems
+
+
+def _review_problems(review: ReviewSpec, roles: Collection[str], here: Location) -> list[Problem]:
+    """An escalation names a role the action's authority knows; an expiry names none."""
+    if review.on_timeout == "expire":
+        return [
+            Problem((*here, key), f"{key} only goes with on_timeout: escalate; remove it, or escalate")
+            for key in ("escalate_to", "escalated_sla")
+            if getattr(review, key) is not None
+        ]
+    if review.escalate_to is None:
+        return [Problem((*here, "on_timeout"), "on_timeout: escalate needs escalate_to, the role to escalate to")]
+    if review.escalate_to not in roles:
+        known = ", ".join(roles)
+        message = f"escalate_to names {review.escalate_to!r}, which is not a role of this action's authority ({known})"
+        return [Problem((*here, "escalate_to"), message)]
+    return []

@@ -2,7 +2,8 @@
 
 The `cel` library compiles and evaluates but shows no tree, and an evaluation cannot be interrupted,
 so the policy checker parses each condition once more, here, after the library accepted it. The tree
-keeps only what cost depends on: literals and their sizes, names, calls, the comprehension macros
+keeps only what cost and the facts check (`policies._fact_check`) depend on: literals with their kinds
+and sizes, names, calls, unary operators, the comprehension macros
 (``all``, ``exists``, ``exists_one`` or ``existsOne``, ``map``, ``filter``) and operator chains
 (``a + b + c`` is one node, so a long chain does not make a deep tree). Any method call shaped like a
 macro (``target.f(name, ...)``) is read as a comprehension, so a macro the library adds later is not
@@ -24,12 +25,16 @@ class Unreadable(Exception):
     """Text the `cel` library accepted but this reader does not understand."""
 
 
+LiteralKind = Literal["int", "uint", "double", "string", "bytes", "bool", "null"]
+
+
 @dataclass(frozen=True)
 class Lit:
     """A literal; `text` is a string literal's value (for ``matches`` patterns), `size` its size in value units."""
 
     size: int
     text: str | None = None
+    kind: LiteralKind = "int"
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,10 @@ class Comprehension:
 
 @dataclass(frozen=True)
 class Collection:
-    """A list, map or message literal: its items (a map's keys and values alike)."""
+    """A list, map or message literal: its items (a map's keys and values alike, alternating)."""
 
     items: tuple["Node", ...]
+    kind: Literal["list", "map", "message"] = "list"
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class Chain:
 @dataclass(frozen=True)
 class Unary:
     operand: "Node"
+    operators: tuple[Literal["!", "-"], ...] = ()
+    """Outermost first: ``-!x`` is ``("-", "!")``."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,15 @@ def _decoded(escape: re.Match[str]) -> str:
     if code > 0x10FFFF:
         raise Unreadable(f"the escape \\{text} is beyond Unicode")
     return chr(code)
+
+
+def _number_kind(text: str) -> LiteralKind:
+    """``1`` is an int, ``1u`` a uint, ``1.0`` and ``1e3`` doubles (``0x1e`` is a hexadecimal int)."""
+    if text[-1] in "uU":
+        return "uint"
+    if text[:2].lower() != "0x" and any(char in text for char in ".eE"):
+        return "double"
+    return "int"
 
 
 def string_size(text: str) -> int:
@@ -251,12 +268,11 @@ class _Parser:
         return operands[0] if not operators else Chain(tuple(operands), tuple(operators))
 
     def _unary(self) -> Node:
-        count = 0
+        operators: list[Literal["!", "-"]] = []
         while self._peek().text in ("!", "-") and self._peek().kind == "op":
-            self._next()
-            count += 1
+            operators.append("!" if self._next().text == "!" else "-")
         operand = self._member()
-        return Unary(operand) if count else operand
+        return Unary(operand, tuple(operators)) if operators else operand
 
     def _member(self) -> Node:
         node = self._primary()
@@ -274,16 +290,17 @@ class _Parser:
                 self._expect("]")
             elif self._peek().text == "{" and isinstance(node, Name | Select):
                 self._next()
-                node = Collection(self._entries())  # a message literal: Type{field: value}
+                node = Collection(self._entries(), "message")  # a message literal: Type{field: value}
             else:
                 return node
 
     def _primary(self) -> Node:
         token = self._next()
         if token.kind == "num":
-            return Lit(1)
+            return Lit(1, kind=_number_kind(token.text))
         if token.kind == "str":
-            return Lit(string_size(token.value), token.value)
+            kind: LiteralKind = "bytes" if token.text[0] in "bB" or token.text[:2].lower() == "rb" else "string"
+            return Lit(string_size(token.value), token.value, kind)
         if token.text == "(":
             node = self._expression()
             self._expect(")")
@@ -291,12 +308,12 @@ class _Parser:
         if token.text == "[":
             return Collection(tuple(self._arguments("]")))
         if token.text == "{":
-            return Collection(self._entries())
+            return Collection(self._entries(), "map")
         if token.text == "." and self._peek().kind == "name":  # a name from the root scope: .customer
             token = self._next()
         if token.kind == "name":
             if token.text in ("true", "false", "null"):
-                return Lit(1)
+                return Lit(1, kind="null" if token.text == "null" else "bool")
             if self._accept("("):
                 return Call(token.text, None, tuple(self._arguments(")")))
             return Name(token.text)

@@ -5,7 +5,7 @@ These are the contract between `policies` (pure decisions), `supervision` (which
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,11 @@ DecisionSource = Literal["hard_limit", "rule", "autonomy", "default"]
 
 ReviewVerdict = Literal["approve", "reject", "edit"]
 """What a reviewer does with a pending proposal."""
+
+ReviewTimeout = Literal["expire", "escalate"]
+"""What happens to a review left waiting past its SLA: it expires (the action does not run), or it is
+escalated to a role once (priority raised, the role's people see it first, a new deadline) and expires
+only if that deadline passes too. Neither is a rejection."""
 
 Facts = Mapping[str, JsonValue]
 """The variables a policy's CEL conditions see, e.g. ``{"application": {"amount": 5000.0}, ...}``.
@@ -46,6 +51,33 @@ class ReviewRequirement(Frozen):
     approvals_required: int = Field(default=1, ge=1, le=2)
     requested_by: str | None = None
     shadow: bool = False
+
+
+class ReviewClock(Frozen):
+    """How long a review of one action may wait, and what happens when it waited too long.
+
+    From the action's ``review:`` block in its policy (`Policy.review_clock`); an action without one
+    waits the installation's default and then expires.
+    """
+
+    sla: timedelta | None = None
+    """How long a pending review may wait; None: the installation's default (``STEWARD_REVIEW_SLA_HOURS``)."""
+    on_timeout: ReviewTimeout = "expire"
+    escalate_to: str | None = None
+    """The role an overdue review is escalated to (set exactly when `on_timeout` is ``escalate``)."""
+    escalated_sla: timedelta | None = None
+    """How long an escalated review may wait before it expires; None: as long as the first wait."""
+
+    def deadline(self, default: timedelta) -> timedelta:
+        """How long a new review may wait, given the installation's `default`."""
+        return self.sla or default
+
+    def escalation_deadline(self, default: timedelta) -> timedelta | None:
+        """How long an escalated review may wait, given the installation's `default`; None when it expires
+        at the first deadline instead."""
+        if self.on_timeout != "escalate":
+            return None
+        return self.escalated_sla or self.deadline(default)
 
 
 class GateDecision(Frozen):

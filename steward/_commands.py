@@ -73,12 +73,14 @@ def autonomy_requests(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def autonomy_sign_off(args: argparse.Namespace, settings: Settings) -> int:
-    from approval_ui import permissions_of
+    from steward._roles import load_roles
 
+    roles = load_roles(settings)
     with open_steward(settings) as app:
         signer = app.users.get(args.actor)
-        if "autonomy.signoff" not in permissions_of(signer.roles):
-            raise StewardError(f"{args.actor} may not sign off promotions: that needs the ops_manager or admin role")
+        if "autonomy.signoff" not in roles.permissions_of(signer.roles):
+            signers = " or ".join(role.name for role in roles if "autonomy.signoff" in role.permissions)
+            raise StewardError(f"{args.actor} may not sign off promotions: that needs the {signers} role")
         request = app.autonomy.sign_off(args.id, actor=args.actor, approve=args.approve, note=args.note)
     if request.status == "approved":
         print(f"{request.id}: approved by {args.actor}; {request.agent}.{request.action} is now at {request.to_level}")
@@ -154,27 +156,30 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def ingest(args: argparse.Namespace, settings: Settings) -> int:
     from steward._ingest import run_ingest
-
-    def progress(line: str) -> None:
-        if not args.json:
-            print(line, flush=True)
+    from steward._progress import note
+    from steward._table import table_lines
 
     with open_steward(settings) as app:
-        outcome = run_ingest(app, args.source or None, progress)
+        outcome = run_ingest(app, args.source or None, note)  # what it is doing: plain lines on stderr
     summary = outcome.as_json()
     if args.json:
         _dump(summary)
         return 0 if outcome.report.reconciles else 1
-    print("\nreconciliation (received = staged + quarantined):")
-    for load in outcome.report.loads:
-        for name, counts in load.entities.items():
-            mark = "ok" if counts.reconciles else "MISMATCH"
-            print(
-                f"  {load.system}.{name:16} received {counts.received:7}  staged {counts.staged:7}  "
-                f"quarantined {counts.quarantined:5}  {mark}"
-            )
-            for reason, count in counts.reasons.most_common(3):
-                print(f"      quarantined {count} x {reason}")
+    print("reconciliation (received = staged + quarantined):")
+    entities = [
+        (f"{load.system}.{name}", counts) for load in outcome.report.loads for name, counts in load.entities.items()
+    ]
+    header, *lines = table_lines(
+        ("entity", "received", "staged", "quarantined", ""),
+        ((entity, c.received, c.staged, c.quarantined, "ok" if c.reconciles else "MISMATCH") for entity, c in entities),
+        right={1, 2, 3},
+        indent="  ",
+    )
+    print(header)
+    for line, (_, counts) in zip(lines, entities, strict=True):
+        print(line)
+        for reason, count in counts.reasons.most_common(3):
+            print(f"      quarantined {count} x {reason}")
     resolution = outcome.report.resolution
     if resolution is not None:
         print(
@@ -184,7 +189,7 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
         )
     if outcome.proposals or outcome.already_proposed:
         made = ", ".join(f"{count} {status}" for status, count in sorted(outcome.proposals.items())) or "none new"
-        print(f"merge_customers proposals: {made}; {outcome.already_proposed} already waiting in the queue")
+        print(f"merge proposals: {made}; {outcome.already_proposed} already waiting in the queue")
     print(
         f"timeline: {outcome.report.events_updated} events updated, "
         f"{outcome.report.events_without_customer} waiting for their person record; "

@@ -1,90 +1,52 @@
-"""`steward demo`: a generated world of five source systems, ingested into golden records, then a
-simulated credit history that gives the ladder evidence, and new applications.
+"""`steward demo`: a generated world of five source systems, ingested into golden records, then each
+installed agent's demo scenario (the credit agent's: a simulated history that gives the ladder evidence,
+and new applications), the autonomy it earned, and the proposals that follow ingest.
 
 Everything runs through the real components (connectors, staging, identity resolution, database,
 checkpointer, agent graphs, policy gate, queue, audit, ladder). What is simulated: the source systems'
 exports (`customers.world`, borrowing German credit applicants, CDNOW purchases and CFPB
-complaints), the reviewers (they decide from the dataset's labels with a seeded chance of missing a
-bad applicant) and the loan outcomes (the labels).
+complaints), and whatever each agent's scenario (`AgentDefinition.demo`) says it simulates: for credit,
+the reviewers (they decide from the dataset's labels with a seeded chance of missing a bad applicant)
+and the loan outcomes (the labels).
 """
 
 from __future__ import annotations
 
-import csv
-import random
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
-from agents import CreditApprovalAgent
+from agents import AgentDefinition, AgentRegistry, DemoContext, DemoUser, agent_registry
 from core import ConfigurationError, FixedClock
-from customers import OutcomeLabel, read_outcome_labels
 from customers.world import SOURCES_FILE, generate_world
 from evals import score_against_truth
 from steward._database import is_sqlite
 from steward._evals import save_report, world_metrics
 from steward._ingest import IngestOutcome, propose_merges, run_ingest
+from steward._progress import track
+from steward._roles import load_roles
 from steward._settings import Settings
 from steward._status import autonomy_rows
 from steward._wiring import Steward, open_steward
-from supervision import QueueItem
-from tools import IncompleteCustomerRecord
 
-DEMO_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "officer": ("Olivia Officer", ("credit_officer",)),
-    "senior": ("Sam Senior", ("senior_credit_officer", "credit_officer")),
-    "head": ("Hana Head-of-Credit", ("head_of_credit", "senior_credit_officer", "credit_officer")),
-    "ops": ("Oscar Ops", ("ops_manager",)),
-    "auditor": ("Ada Auditor", ("auditor",)),
-    "engineer": ("Erin Engineer", ("engineer",)),
+DEMO_USERS: dict[str, DemoUser] = {
+    "officer": DemoUser("Olivia Officer", ("credit_officer",)),
+    "senior": DemoUser("Sam Senior", ("senior_credit_officer", "credit_officer")),
+    "head": DemoUser("Hana Head-of-Credit", ("head_of_credit", "senior_credit_officer", "credit_officer")),
+    "ops": DemoUser("Oscar Ops", ("ops_manager",)),
+    "auditor": DemoUser("Ada Auditor", ("auditor",)),
+    "engineer": DemoUser("Erin Engineer", ("engineer",)),
 }
-# The simulated history's reviewers are separate accounts, so the demo users start with a clean slate.
-SIMULATED_REVIEWERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "sim-officer-1": ("Simulated officer 1", ("credit_officer",)),
-    "sim-officer-2": ("Simulated officer 2", ("credit_officer",)),
-    "sim-senior-1": ("Simulated senior 1", ("senior_credit_officer", "credit_officer")),
-    "sim-senior-2": ("Simulated senior 2", ("senior_credit_officer", "credit_officer")),
-}
+"""The people who try the demo (each gets a password); the scenarios' simulated accounts come after them."""
 
-MISSED_BAD_RATE = 0.6
-"""Chance that a simulated reviewer approves a credit that will go bad (they cannot see the future)."""
-OVERRIDE_DECLINE_RATE = 0.3
-"""Chance that a simulated reviewer overrides the agent's decline of an applicant who would have repaid."""
-LEFT_TO_EXPIRE_RATE = 0.03
-"""Share of reviews nobody gets to before their SLA runs out."""
+EVERY = 1_000_000
+"""A queue listing's limit that holds all of one agent's proposals in a demo installation."""
 
 
-@dataclass(frozen=True)
-class SimulatedReviewer:
-    """Decides a pending proposal the way a careful but fallible officer would, from the label."""
-
-    rng: random.Random
-
-    def verdict(self, item: QueueItem, label: Literal["good", "bad"]) -> Literal["approve", "reject"]:
-        match item.action:
-            case "approve_credit":
-                if label == "bad" and self.rng.random() > MISSED_BAD_RATE:
-                    return "reject"
-                return "approve"
-            case "decline_credit":
-                if label == "good" and self.rng.random() < OVERRIDE_DECLINE_RATE:
-                    return "reject"
-                return "approve"
-            case _:
-                return "approve"
-
-    def reviewers_for(self, item: QueueItem) -> list[str]:
-        """Who signs: an officer when the amount is within an officer's limit, else seniors; two for four eyes."""
-        review = item.gate.review
-        officer_limit = review.role_limits.get("credit_officer")
-        within = review.amount is None or (officer_limit is None or review.amount <= officer_limit)
-        pool = ["sim-officer-1", "sim-officer-2"] if within else ["sim-senior-1", "sim-senior-2"]
-        return pool[: review.approvals_required]
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def _fresh_home(settings: Settings) -> None:
@@ -95,29 +57,35 @@ def _fresh_home(settings: Settings) -> None:
     settings.home.mkdir(parents=True)
 
 
-def _seed_users(app: Steward) -> dict[str, str]:
-    """Add the demo and simulated users; the demo users get fresh random passwords, returned by user."""
-    for user_id, (name, roles) in {**DEMO_USERS, **SIMULATED_REVIEWERS}.items():
-        app.users.add(user_id, name=name, roles=roles)
+def _demo_users(registry: AgentRegistry) -> dict[str, DemoUser]:
+    """The demo's people, then each scenario's simulated accounts (in registry order); an id is used once."""
+    users = dict(DEMO_USERS)
+    for definition in registry.values():
+        for user_id, user in (definition.demo.users if definition.demo else {}).items():
+            if user_id in users:
+                raise ConfigurationError(f"agent {definition.name!r}: its demo account {user_id!r} is taken")
+            users[user_id] = user
+    return users
+
+
+def _seed_users(app: Steward, users: dict[str, DemoUser]) -> dict[str, str]:
+    """Add the demo and simulated users; the demo users get fresh random passwords, returned by user.
+
+    Their roles are checked against the installation's roles (the bundled file declares them all) first.
+    """
+    load_roles(app.settings).require(role for user in users.values() for role in user.roles)
+    for user_id, user in users.items():
+        app.users.add(user_id, name=user.name, roles=user.roles)
     passwords = {user_id: secrets.token_urlsafe(12) for user_id in DEMO_USERS}
     for user_id, password in passwords.items():
         app.users.set_password(user_id, password)
     return passwords
 
 
-def _world_labels(world: Path, german_credit_csv: Path) -> dict[str, OutcomeLabel]:
-    """Credit request id → the German credit label of the applicant it borrows (simulation only)."""
-    by_row = read_outcome_labels(german_credit_csv)
-    with (world / "truth" / "people.csv").open(newline="", encoding="utf-8") as handle:
-        row_of = {r["person_id"]: int(r["german_credit_row"]) for r in csv.DictReader(handle)}
-    with (world / "truth" / "records.csv").open(newline="", encoding="utf-8") as handle:
-        person_of = {r["record_id"]: r["person_id"] for r in csv.DictReader(handle) if r["source_system"] == "erp"}
-    with (world / "erp" / "credit_requests.csv").open(newline="", encoding="utf-8") as handle:
-        return {
-            r["request_id"]: by_row[f"A-{row_of[person_of[r['customer_no']]]:04d}"]
-            for r in csv.DictReader(handle)
-            if r["customer_no"] in person_of
-        }
+def _starts_at(registry: AgentRegistry, world: Path, now: datetime) -> datetime:
+    """A day before the earliest scenario's story starts in the world (now, when no scenario says)."""
+    starts = [d.demo.starts_at(world) for d in registry.values() if d.demo and d.demo.starts_at]
+    return min(starts) - timedelta(days=1) if starts else now
 
 
 def _print_ingest(outcome: IngestOutcome) -> None:
@@ -140,53 +108,44 @@ def _print_ingest(outcome: IngestOutcome) -> None:
     )
 
 
-def _replay_history(
-    app: Steward,
-    clock: FixedClock,
-    agent: CreditApprovalAgent,
-    ids: list[str],
-    labels: Mapping[str, str],
-    seed: int,
-) -> Counter[str]:
-    """Run past applications through the real pipeline with simulated reviewers and outcomes."""
-    reviewer = SimulatedReviewer(random.Random(seed))
-    counts: Counter[str] = Counter()
-    for n, application_id in enumerate(ids, start=1):
-        received = app.customers.application(application_id).received_at
-        clock.current = max(clock.current, received + timedelta(hours=2))
-        try:
-            run = agent.run(application_id)
-        except IncompleteCustomerRecord:
-            counts["not assessed: incomplete golden record"] += 1
-            continue
-        label: Literal["good", "bad"] = "bad" if labels[application_id] == "bad" else "good"
-        item = app.queue.get(run.proposal_id)
-        if item.status == "pending":
-            if reviewer.rng.random() < LEFT_TO_EXPIRE_RATE:
-                counts["left to expire"] += 1
-            else:
-                verdict = reviewer.verdict(item, label)
-                for who in reviewer.reviewers_for(item):
-                    item = app.supervisor.decide(item.id, reviewer_id=who, verdict=verdict, comment="simulated")
-                    if item.status != "pending":
-                        break
-                counts[f"reviewed: {verdict}"] += 1
-        else:
-            counts[f"gate: {item.status}"] += 1
-        item = app.queue.get(run.proposal_id)
-        if item.status == "executed" and item.action == "approve_credit":
-            app.supervisor.record_outcome(item.id, label)
-            counts[f"outcome: {label}"] += 1
-        for request in app.autonomy.pending_requests():
-            # The simulated ops manager signs off each promotion the KPIs call for during the history;
-            # after it, new requests wait for a real one (the Autonomy page, or `steward autonomy sign-off`).
-            app.autonomy.sign_off(request.id, actor="ops", approve=True, note="simulated sign-off (demo history)")
-            counts["promotions signed off (simulated)"] += 1
-        if n % 50 == 0 or n == len(ids):
-            print(f"  … {n}/{len(ids)} past applications replayed", flush=True)
-    clock.advance(timedelta(days=7))
-    counts["expired"] = len(app.supervisor.expire_overdue())
-    return counts
+def _print_autonomy(app: Steward) -> None:
+    print("\nAutonomy (KPIs over each action's window; expiries are not counted as rejections):")
+    for row in autonomy_rows(app):
+        kpi = row["kpi"]
+        print(
+            f"  {row['action']:20} level {row['level']:10} agreement {kpi['agreed']}/{kpi['reviewed']} "
+            f"(Wilson lower bound {kpi['agreement_lower_bound']:.1%}), bad outcomes "
+            f"{kpi['bad_outcomes']}/{kpi['outcomes_observed']}"
+        )
+        if row["last_change"]:
+            print(f"    last change: {row['last_change']}")
+    for request in app.autonomy.pending_requests():
+        print(
+            f"  {request.action} waits for sign-off to move {request.from_level} → {request.to_level} "
+            f"(request {request.id}: steward autonomy requests, or the Autonomy page as ops)"
+        )
+
+
+def _propose_after_ingest(app: Steward, outcome: IngestOutcome) -> None:
+    """Run the agents that follow ingestion, then count each one's new proposals by action and status."""
+    followers = [definition for definition in app.registry.values() if definition.after_ingest is not None]
+    before = {d.name: {item.id for item in app.queue.list(agent=d.name, limit=EVERY)} for d in followers}
+    propose_merges(app, outcome)
+    for definition in followers:
+        known = before[definition.name]
+        made = [item for item in app.queue.list(agent=definition.name, limit=EVERY) if item.id not in known]
+        print()
+        for spec in definition.actions:
+            statuses = Counter(item.status for item in made if item.action == spec.name)
+            by_status = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none"
+            print(
+                f"{_title(definition)}: {statuses.total()} {spec.name} proposals ({by_status})"
+                + (f": {definition.demo.review_note}" if definition.demo and definition.demo.review_note else "")
+            )
+
+
+def _title(definition: AgentDefinition) -> str:
+    return definition.title or definition.name
 
 
 def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: int) -> int:
@@ -194,6 +153,8 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         raise ConfigurationError("--history and --new must be zero or more")
     if people < 100:
         raise ConfigurationError("--people must be at least 100")
+    registry = agent_registry(settings.agent_modules)
+    users = _demo_users(registry)
     _fresh_home(settings)
     now = datetime.now(UTC)
     world = settings.home / "world"
@@ -206,10 +167,7 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         f"  {sum(summary.counts.values()):,} rows from crm, erp, shop, ticketing, marketing "
         "(German credit applicants, CDNOW purchases, CFPB complaints; typos, nicknames, moves, duplicates)"
     )
-    labels = _world_labels(world, settings.german_credit_csv)
-    with (world / "erp" / "credit_requests.csv").open(newline="", encoding="utf-8") as handle:
-        first_request = min(datetime.fromisoformat(r["requested_at"]) for r in csv.DictReader(handle))
-    clock = FixedClock(first_request - timedelta(days=1))
+    clock = FixedClock(_starts_at(registry, world, now))
     with open_steward(settings, clock=clock) as app:
         if app.queue.list(limit=1):
             raise ConfigurationError(
@@ -217,7 +175,7 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
                 "point STEWARD_DATABASE_URL at a new database (the demo never wipes PostgreSQL)"
             )
         print(f"\nIngest ({app.engine.url.get_backend_name()}): steward ingest")
-        passwords = _seed_users(app)
+        passwords = _seed_users(app, users)
         outcome = run_ingest(app, propose=False)
         _print_ingest(outcome)
         score = score_against_truth(app.customers, world / "truth")
@@ -233,63 +191,30 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
             f"    identity against the generator's truth: precision {score.precision:.3f}, recall {score.recall:.3f}, "
             f"F1 {score.f1:.3f} (eval report {saved.id}, at /evals)"
         )
-        model = app.scorer.model
-        print(f"\n  credit scorecard {model.version} (decline above PD {model.cutoff:.1%})")
-        pending = sorted(app.customers.pending_applications(), key=lambda a: (a.received_at, a.id))
-        ids = [a.id for a in pending if a.id in labels]
-        if history + new > len(ids):
-            raise ConfigurationError(f"--history plus --new is more than the {len(ids)} credit applications")
-        agent = CreditApprovalAgent(app.credit)
-        print(
-            f"\nSIMULATED history: {history} past applications as they arrived. Reviewer decisions and loan outcomes "
-            f"are simulated from the dataset's labels (seed {seed}), and a simulated ops manager signs off the "
-            "promotions the KPIs call for; everything else is real."
-        )
-        counts = _replay_history(app, clock, agent, ids[:history], labels, seed)
-        for key in sorted(counts):
-            print(f"    {key:24} {counts[key]}")
-        clock.current = max(clock.current, now)
-        print(f"\nNew applications: {new}")
-        statuses: Counter[str] = Counter()
-        actions: Counter[str] = Counter()
-        for application_id in ids[history : history + new]:
-            try:
-                run = agent.run(application_id)
-            except IncompleteCustomerRecord:
-                statuses["not assessed: incomplete golden record"] += 1
+        for name, definition in app.registry.items():
+            if definition.demo is None or definition.demo.play is None:
                 continue
-            statuses[run.status] += 1
-            actions[f"{run.action} → {run.status}"] += 1
-        print(f"  auto-executed        {statuses['executed']}")
-        print(f"  waiting for review   {statuses['pending']}")
-        print(f"  denied               {statuses['denied']}")
-        if statuses["failed"]:
-            print(f"  failed               {statuses['failed']}")
-        if statuses["not assessed: incomplete golden record"]:
-            print(f"  not assessed         {statuses['not assessed: incomplete golden record']} (incomplete record)")
-        for key in sorted(actions):
-            print(f"    {key:34} {actions[key]}")
-        print("\nAutonomy (KPIs over each action's window; expiries are not counted as rejections):")
-        for row in autonomy_rows(app):
-            kpi = row["kpi"]
-            print(
-                f"  {row['action']:20} level {row['level']:10} agreement {kpi['agreed']}/{kpi['reviewed']} "
-                f"(Wilson lower bound {kpi['agreement_lower_bound']:.1%}), bad outcomes "
-                f"{kpi['bad_outcomes']}/{kpi['outcomes_observed']}"
+            definition.demo.play(
+                DemoContext(
+                    runner=app.runner(name),
+                    supervisor=app.supervisor,
+                    queue=app.queue,
+                    autonomy=app.autonomy,
+                    customers=app.customers,
+                    clock=clock,
+                    now=now,
+                    world=world,
+                    seed=seed,
+                    history=history,
+                    new=new,
+                    users=users,
+                    print=_say,
+                    progress=track,
+                )
             )
-            if row["last_change"]:
-                print(f"    last change: {row['last_change']}")
-        for request in app.autonomy.pending_requests():
-            print(
-                f"  {request.action} waits for sign-off to move {request.from_level} → {request.to_level} "
-                f"(request {request.id}: steward autonomy requests, or the Autonomy page as ops)"
-            )
-        propose_merges(app, outcome)
-        print(
-            f"\nIdentity: {sum(outcome.proposals.values())} merge_customers proposals "
-            f"({', '.join(f'{n} {s}' for s, n in sorted(outcome.proposals.items())) or 'none'}): "
-            "a person confirms or rejects each possible duplicate"
-        )
+        clock.current = max(clock.current, now)
+        _print_autonomy(app)
+        _propose_after_ingest(app, outcome)
         print("\nWho needs attention this week (steward attention --top 5):")
         for entry in app.customers.attention(5):
             print(f"  {entry.customer_id}  score {entry.score:.2f}: {'; '.join(r.text for r in entry.reasons)[:150]}")
@@ -307,5 +232,5 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         )
         print("\nDemo logins for the web UI (steward serve; demo data only):")
         for user_id, password in passwords.items():
-            print(f"login: {user_id}  password: {password}  role: {DEMO_USERS[user_id][1][0]}")
+            print(f"login: {user_id}  password: {password}  role: {DEMO_USERS[user_id].roles[0]}")
     return 0

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from agents.identity import AGENT as IDENTITY_AGENT
-from agents.identity import IdentityResolutionAgent
+from agents import AgentRunner
 from core import JsonObject
-from customers import Ingestor, IngestReport, MergeCandidate
+from customers import Ingestor, IngestReport
 from customers.sources import load_sources
+from steward._progress import track
 from steward._wiring import Steward
-from supervision import QueueItem
 
 Progress = Callable[[str], None]
 
@@ -30,14 +29,6 @@ class IngestOutcome:
         data["merge_proposals"] = dict(self.proposals)
         data["merge_candidates_already_in_queue"] = self.already_proposed
         return data
-
-
-def _pair(customer_id: object, other: object) -> frozenset[str]:
-    return frozenset((str(customer_id), str(other)))
-
-
-def _pending_pairs(items: Sequence[QueueItem]) -> set[frozenset[str]]:
-    return {_pair(i.arguments.get("customer_id"), i.arguments.get("other_customer_id")) for i in items}
 
 
 def run_ingest(
@@ -64,15 +55,20 @@ def run_ingest(
 
 
 def propose_merges(app: Steward, outcome: IngestOutcome, progress: Progress = lambda _: None) -> None:
-    """Run the identity agent on each uncertain match not already waiting in the queue."""
-    pending = _pending_pairs(app.queue.list(status="pending", agent=IDENTITY_AGENT, limit=1_000_000))
-    agent = IdentityResolutionAgent(app.identity)
-    candidates: list[MergeCandidate] = outcome.report.candidates
-    if candidates:
-        progress(f"proposing {len(candidates)} uncertain matches for review")
-    for candidate in candidates:
-        if _pair(candidate.customer_id, candidate.other_customer_id) in pending:
-            outcome.already_proposed += 1
+    """Run each agent that follows ingestion on what this ingest left for it (uncertain matches: merge
+    proposals), skipping what is already waiting in the queue."""
+    candidates = len(outcome.report.candidates)
+    proposed = 0
+    for name, runtime in app.runtimes.items():
+        follow = runtime.definition.after_ingest
+        if follow is None:
             continue
-        run = agent.run(candidate)
-        outcome.proposals[run.status] = outcome.proposals.get(run.status, 0) + 1
+        inputs = follow(runtime.environment, outcome.report)
+        if inputs:
+            progress(f"{name}: proposing {len(inputs)} for review")
+        runner = AgentRunner(runtime)
+        for value in track(inputs, f"{name}: proposing"):
+            run = runner.run(value)
+            proposed += 1
+            outcome.proposals[run.status] = outcome.proposals.get(run.status, 0) + 1
+    outcome.already_proposed = max(candidates - proposed, 0)

@@ -18,6 +18,72 @@ STATUSES = (
 )
 
 
+MAX_RUN_LIMIT = 10_000
+"""The most inputs one `steward run --limit` takes (run it again for more: it picks up where it stopped)."""
+
+
+def _run_limit(text: str) -> int:
+    """`--limit N`: a whole number from 1 to MAX_RUN_LIMIT."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 1 <= value <= MAX_RUN_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_RUN_LIMIT:,}")
+    return value
+
+
+def _agent_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    agents = sub.add_parser("agents", help="the installed agents").add_subparsers(
+        dest="agents_command", required=True, metavar="ACTION"
+    )
+    a_list = agents.add_parser(
+        "list",
+        help="each installed agent: its actions with their autonomy levels, and its triggers",
+        description=(
+            "List the installed agents (the bundled ones, then those STEWARD_AGENT_MODULES adds), in order: each "
+            "agent's description, its actions (name, title, the autonomy level it stands on now, and every level "
+            "its policy in force has) and its triggers (what `steward run` runs it on, and their schedule)."
+        ),
+    )
+    a_list.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            "print a JSON list, one object per agent: name, description, actions (a list of objects: name, title, "
+            "description, level, levels — lowest first), triggers (a list of objects: name, description, schedule)"
+        ),
+    )
+    run = sub.add_parser(
+        "run",
+        help="run an agent on what its trigger has waiting (a second run proposes nothing new)",
+        description=(
+            "Run AGENT once on each input its trigger has waiting, oldest first (e.g. credit applications no "
+            "proposal names yet, uncertain identity matches not yet in the queue); each proposal is gated by the "
+            "agent's policy: executed, denied, or left pending for review. Idempotent: what this run proposed is "
+            "no longer waiting, so running it again proposes only what arrived since. Prints the counts per status "
+            "and each proposal (id, action, status); progress goes to stderr. An agent or trigger that is not "
+            "installed exits 2 naming the installed ones (`steward agents list`)."
+        ),
+    )
+    run.add_argument("agent", metavar="AGENT", help="an installed agent, e.g. as `steward agents list` names it")
+    run.add_argument("--trigger", metavar="NAME", help="which of the agent's triggers (default: its first)")
+    run.add_argument(
+        "--limit",
+        type=_run_limit,
+        metavar="N",
+        help=f"at most N inputs, 1 to {MAX_RUN_LIMIT:,} (default: everything waiting)",
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            "print JSON: agent, trigger, waiting (inputs taken), proposed, by_status (count per status), runs (a list "
+            "of objects: thread_id, proposal_id, action, status)"
+        ),
+    )
+
+
 def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-save", action="store_true", help="do not save the report (saved reports are listed at /evals)"
@@ -75,17 +141,21 @@ def command_parser() -> argparse.ArgumentParser:
 
     recover = sub.add_parser(
         "recover",
-        help="carry on decisions a crash left unfinished (serve does this at every start)",
+        help="apply the review clock and carry on decisions a crash left unfinished (serve does this at every start)",
         description=(
-            "Find the proposals a crash left between a decision and its end (approved, edited or executing, or "
+            "Apply the review clock first: pending reviews past their deadline expire, or escalate to the role "
+            "their action's policy names (review: on_timeout: escalate) and stay pending with a new deadline. "
+            "Then find the proposals a crash left between a decision and its end (approved, edited or executing, or "
             "rejected or expired with the agent's thread still paused) and resume each agent's thread from its "
             "checkpoint: an action runs once (an action whose write happened before the crash is completed, not "
             "written again), then the autonomy ladder of each action carried on is reviewed. Prints what it did: "
-            "counts per outcome and the proposal ids. Safe to run at any time and repeatedly; `steward serve` runs "
+            "counts per outcome and the proposal ids (with --json, also `expired` and `escalated`: the ids the "
+            "review clock expired and escalated). Safe to run at any time and repeatedly; `steward serve` runs "
             "it at every start. Exit 0, or 1 if a proposal could not be carried on (stuck or error)."
         ),
     )
     recover.add_argument("--json", action="store_true", help="print the report as JSON")
+    _agent_commands(sub)
 
     users = sub.add_parser("users", help="people who log in and review").add_subparsers(
         dest="users_command", required=True, metavar="ACTION"
@@ -101,7 +171,14 @@ def command_parser() -> argparse.ArgumentParser:
     )
     u_add.add_argument("user", metavar="USER")
     u_add.add_argument(
-        "--role", action="append", required=True, metavar="ROLE", help="a role (repeatable); see `steward users add -h`"
+        "--role",
+        action="append",
+        required=True,
+        metavar="ROLE",
+        help=(
+            "a role (repeatable) declared in the bundled steward/roles.yaml or the deployment's STEWARD_ROLES_FILE, "
+            "e.g. admin, ops_manager, auditor, credit_officer; an unknown role is refused with the list"
+        ),
     )
     u_add.add_argument("--name", help="display name (default: USER)")
     u_token = users.add_parser(
@@ -140,10 +217,17 @@ def command_parser() -> argparse.ArgumentParser:
     q_list = queue.add_parser("list", help="list proposals, newest first")
     q_list.add_argument("--status", choices=STATUSES, help="only proposals in this state")
     q_list.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    q_list.add_argument(
+        "--customer",
+        metavar="ID",
+        help="only proposals that name this customer, as their customer or anywhere in their arguments",
+    )
     q_list.add_argument("--json", action="store_true", help="print a JSON list")
-    q_show = queue.add_parser("show", help="one proposal with its evidence, gate decision and reviews")
+    q_show = queue.add_parser(
+        "show", help="one proposal: its action's headline figures, evidence, gate decision and reviews"
+    )
     q_show.add_argument("id")
-    q_show.add_argument("--json", action="store_true", help="print JSON")
+    q_show.add_argument("--json", action="store_true", help="print JSON (the proposal, and `figures`)")
     q_decide = queue.add_parser(
         "decide",
         help="approve, reject or edit a pending proposal",
@@ -164,12 +248,16 @@ def command_parser() -> argparse.ArgumentParser:
     q_decide.add_argument(
         "--action",
         metavar="NAME",
-        help="with --edit: put another action of the agent in place of the proposed one, e.g. "
-        '--action request_information --edit \'{"items": ["payslips"]}\' (re-gated)',
+        help="with --edit: put another action of the same agent in place of the proposed one, --edit giving "
+        "its arguments (re-gated); `steward agents list` names each agent's actions",
     )
     q_decide.add_argument("--as", dest="user", required=True, metavar="USER", help="the deciding user")
     q_decide.add_argument("--comment", help="why (kept in the audit trail)")
-    queue.add_parser("expire", help="expire pending reviews past their SLA (not counted as rejections)")
+    queue.add_parser(
+        "expire",
+        help="apply the review clock: pending reviews past their SLA expire, or escalate where their policy says "
+        "(neither counted as a rejection)",
+    )
     q_again = queue.add_parser(
         "propose-again",
         help="have the agent propose afresh in place of a proposal whose execution failed",
@@ -195,8 +283,9 @@ def command_parser() -> argparse.ArgumentParser:
         help="approve or decline a promotion waiting for sign-off",
         description=(
             "Approve (the action moves up one level, recorded as USER's move with the KPIs behind it) or decline "
-            "promotion request ID, as listed by `steward autonomy requests`. USER needs the ops_manager or admin "
-            "role. Refused if the request was already decided or the action's level moved since it was requested. "
+            "promotion request ID, as listed by `steward autonomy requests`. USER needs a role with the "
+            "autonomy.signoff permission (bundled: ops_manager, admin). Refused if the request was already decided "
+            "or the action's level moved since it was requested. "
             "A declined promotion is requested again only on fresh evidence."
         ),
     )
@@ -334,7 +423,7 @@ def command_parser() -> argparse.ArgumentParser:
             "`steward demo` writes), or only --source NAME. Every row is staged as received or quarantined with "
             "the reason, and the counts reconcile (received = staged + quarantined; exit 1 if they do not). Then "
             "identity resolution links person records to customers: sure matches automatically, uncertain ones "
-            "as merge_customers proposals for review. Events join the signals timeline; credit requests become "
+            "as merge proposals for review. Events join the signals timeline; credit requests become "
             "applications. Re-running is incremental: unchanged rows write nothing."
         ),
     )

@@ -8,11 +8,12 @@ import math
 import sys
 from typing import Any
 
-from agents import Proposal
+from agents import Proposal, ShownFigure, show_figures
 from core import JsonObject, StewardError
 from policies import ReviewRequirement, ReviewVerdict
 from steward._settings import Settings
-from steward._wiring import open_steward
+from steward._table import print_table
+from steward._wiring import Steward, open_steward
 from supervision import QueueItem
 
 
@@ -32,55 +33,96 @@ def _summary(item: QueueItem) -> JsonObject:
         "matched": item.gate.matched,
         "approvals": list(item.approvals),
         "expires_at": item.expires_at.isoformat() if item.expires_at else None,
+        "escalated_to": item.escalated_to,
+        "escalated_at": item.escalated_at.isoformat() if item.escalated_at else None,
+        "subjects": [subject.model_dump(mode="json") for subject in item.subjects],
     }
 
 
 def queue_list(args: argparse.Namespace, settings: Settings) -> int:
+    customer = args.customer.strip() if args.customer is not None else None
+    if customer == "":
+        print("steward: --customer needs a customer id, e.g. --customer CUS-1a2b3c", file=sys.stderr)
+        return 2
     with open_steward(settings) as app:
-        items = app.queue.list(status=args.status, limit=args.limit)
+        items = app.queue.list(
+            status=args.status, customer_ids=None if customer is None else [customer], limit=args.limit
+        )
     if args.json:
         _dump([_summary(i) for i in items])
         return 0
     if not items:
-        print("no proposals" + (f" with status {args.status}" if args.status else ""))
-        return 0
-    print(f"{'id':36}  {'action':20} {'status':9} {'customer':8} {'gate':22} created")
-    for item in items:
-        gate = f"{item.gate.outcome}:{item.gate.matched}"
         print(
-            f"{item.id:36}  {item.action:20} {item.status:9} {item.customer_id:8} {gate[:22]:22} "
-            f"{item.created_at:%Y-%m-%d %H:%M}"
+            "no proposals"
+            + (f" with status {args.status}" if args.status else "")
+            + (f" naming customer {customer}" if customer else "")
         )
+        return 0
+    print_table(
+        ("id", "agent", "action", "status", "customer", "gate", "created", "escalated to"),
+        (
+            (
+                item.id,
+                item.agent,
+                item.action,
+                item.status,
+                item.customer_id,
+                f"{item.gate.outcome}:{item.gate.matched}",
+                f"{item.created_at:%Y-%m-%d %H:%M}",
+                item.escalated_to or "",
+            )
+            for item in items
+        ),
+    )
     return 0
+
+
+def _figures(app: Steward, item: QueueItem) -> tuple[ShownFigure, ...]:
+    """The headline figures the action that runs declares; none for an agent or action no longer installed."""
+    runtime = app.supervisor.agents.get(item.agent)
+    spec = None if runtime is None else runtime.step.actions.get(item.runs)
+    if spec is None:
+        return ()
+    return show_figures(spec.figures, arguments=item.arguments, facts=item.facts, proposal=item.proposal)
 
 
 def queue_show(args: argparse.Namespace, settings: Settings) -> int:
     with open_steward(settings) as app:
         item = app.queue.get(args.id)
+        figures = _figures(app, item)
     if args.json:
-        _dump(item.model_dump(mode="json"))
+        _dump(item.model_dump(mode="json") | {"figures": [{"label": f.label, "text": f.text} for f in figures]})
         return 0
-    proposal = Proposal.model_validate(item.proposal)
+    try:
+        proposal: Proposal | None = Proposal.model_validate(item.proposal)
+    except ValueError:
+        proposal = None  # redacted (the customer's data was erased)
+    about = "" if proposal is None else f", about {proposal.subject_id}"
     print(f"proposal {item.id}  [{item.status}]")
-    print(f"  agent {item.agent}, action {item.action}, customer {item.customer_id}, about {proposal.subject_id}")
+    print(f"  agent {item.agent}, action {item.action}, customer {item.customer_id}{about}")
+    if item.edited_action:
+        print(f"  replaced by a reviewer with {item.edited_action}")
+    width = max((len(f.label) for f in figures), default=0)
+    for figure in figures:
+        print(f"  {figure.label:<{width}}  {figure.text or '—'}")
     print(f"  arguments {json.dumps(item.arguments)}")
-    print(f"  rationale: {proposal.rationale}")
-    probability = "n/a" if proposal.probability is None else f"{proposal.probability:.1%}"
-    if item.agent == "credit_approval":
-        print(f"  model {proposal.model_version}: probability of default {probability}, score {proposal.score}")
-    else:
-        print(f"  model {proposal.model_version}: probability {probability}")
+    if proposal is not None:
+        print(f"  rationale: {proposal.rationale}")
+        print(f"  model {proposal.model_version}")
     gate = item.gate
     print(f"  gate: {gate.outcome} ({gate.source}: {gate.matched}) at level {gate.autonomy_level}")
     for reason in gate.reasons:
         print(f"    - {reason}")
     print(f"  who may decide: {_authority_text(gate.review)}")
-    print("  reason codes:")
-    for code in proposal.reason_codes:
-        print(f"    {code.code}: {code.description} ({code.contribution:+.2f})")
-    print("  evidence (value <- source system / source record, observed):")
-    for ev in proposal.evidence:
-        print(f"    {ev.field} = {ev.value!r} <- {ev.source_system}/{ev.source_record_id}, {ev.observed_at:%Y-%m-%d}")
+    if proposal is not None:
+        print("  reason codes:")
+        for code in proposal.reason_codes:
+            print(f"    {code.code}: {code.description} ({code.contribution:+.2f})")
+        print("  evidence (value <- source system / source record, observed):")
+        for ev in proposal.evidence:
+            print(
+                f"    {ev.field} = {ev.value!r} <- {ev.source_system}/{ev.source_record_id}, {ev.observed_at:%Y-%m-%d}"
+            )
     for r in item.reviews:
         comment = f": {r.comment}" if r.comment else ""
         print(f"  review: {r.reviewer} {r.verdict} at {r.at:%Y-%m-%d %H:%M}{comment}")
@@ -124,8 +166,13 @@ def queue_decide(args: argparse.Namespace, settings: Settings) -> int:
 
 def queue_expire(args: argparse.Namespace, settings: Settings) -> int:
     with open_steward(settings) as app:
-        expired = app.supervisor.expire_overdue()
-    print(f"expired {len(expired)} overdue review(s)")
+        timeouts = app.supervisor.apply_timeouts()
+    print(f"expired {len(timeouts.expired)} overdue review(s)")
+    if timeouts.escalated:
+        print(f"escalated {len(timeouts.escalated)} overdue review(s), still pending:")
+        for item in timeouts.escalated:
+            due = f"{item.expires_at:%Y-%m-%d %H:%M}" if item.expires_at else "no deadline"
+            print(f"  {item.id}  {item.agent}/{item.action}  to {item.escalated_to}, due {due}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`steward recover`: carry on the decisions a crash left unfinished, and say what was done."""
+"""`steward recover`: apply the review clock, carry on the decisions a crash left unfinished, and say what
+was done."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ def recover(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print(report: RecoveryReport) -> None:
+    if report.expired or report.escalated:
+        print(f"review clock: {len(report.expired)} overdue review(s) expired, {len(report.escalated)} escalated")
+        for proposal_id in report.escalated:
+            print(f"  escalated {proposal_id}")
     if not report.proposals:
         print("nothing to recover")
         return

@@ -38,8 +38,26 @@ class Settings(BaseSettings):
         default=None, description="Survivorship rules (YAML) of the golden record; default: bundled."
     )
     retention: Path | None = Field(default=None, description="Retention rules (YAML); default: bundled.")
+    roles_file: Path | None = Field(
+        default=None,
+        description=(
+            "The deployment's reviewer roles (YAML, as the bundled steward/roles.yaml): roles added to the bundled "
+            "ones, and bundled ones replaced as a whole by a role of the same name. Default: the bundled roles only."
+        ),
+    )
+    agent_modules: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Comma-separated `package.module:ATTRIBUTE` references to the deployment's own agents (an "
+            "`agents.AgentDefinition` or a list of them), installed after the bundled ones."
+        ),
+    )
     review_sla_hours: float = Field(
-        default=48.0, gt=0, le=24 * 366, allow_inf_nan=False, description="Hours before a pending review expires."
+        default=48.0,
+        gt=0,
+        le=24 * 366,
+        allow_inf_nan=False,
+        description="Hours before a pending review expires, unless its action's policy sets a review clock.",
     )
     what_if_seconds: float = Field(
         default=5.0,
@@ -117,6 +135,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'steward.sqlite').resolve()}"
+
+    @field_validator("agent_modules", mode="before")
+    @classmethod
+    def _agent_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, list | tuple):
+            for part in value:
+                if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", str(part)):
+                    raise ValueError(f"agent module {part!r}: write it as package.module:ATTRIBUTE")
+        return value
 
     @field_validator("audit_trusted_keys", mode="before")
     @classmethod

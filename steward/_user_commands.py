@@ -8,9 +8,11 @@ import sys
 from datetime import datetime, timedelta
 
 from core import ConfigurationError
+from steward._roles import load_roles
 from steward._settings import Settings
+from steward._table import print_table
 from steward._wiring import open_steward
-from supervision import MIN_PASSWORD_LENGTH, ApiTokenView, WeakPassword
+from supervision import MIN_PASSWORD_LENGTH, ApiTokenView, UserView, WeakPassword
 
 
 def _read_password(user: str) -> str:
@@ -24,11 +26,7 @@ def _read_password(user: str) -> str:
 
 
 def users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from approval_ui import ROLES
-
-    unknown = sorted(set(args.role) - set(ROLES))
-    if unknown:
-        raise ConfigurationError(f"unknown role(s) {', '.join(unknown)}; roles are: {', '.join(ROLES)}")
+    load_roles(settings).require(args.role)
     password = _read_password(args.user)
     with open_steward(settings) as app:
         existing = {user.id: user for user in app.users.list()}.get(args.user)
@@ -55,10 +53,18 @@ def users_token(args: argparse.Namespace, settings: Settings) -> int:
 def users_list(args: argparse.Namespace, settings: Settings) -> int:
     with open_steward(settings) as app:
         users = app.users.list()
-    for user in users:
-        login = "disabled" if user.disabled else "can log in" if user.can_log_in else "no password"
-        print(f"{user.id:20} {', '.join(user.roles):50} {login}")
+    if not users:
+        print("no users yet: add one with `steward users add USER --role ROLE`")
+        return 0
+    print_table(
+        ("user", "roles", "login"),
+        ((user.id, ", ".join(user.roles), _login(user)) for user in users),
+    )
     return 0
+
+
+def _login(user: UserView) -> str:
+    return "disabled" if user.disabled else "can log in" if user.can_log_in else "no password"
 
 
 def _when(moment: datetime | None, missing: str) -> str:
@@ -80,12 +86,19 @@ def users_tokens(args: argparse.Namespace, settings: Settings) -> int:
     if not tokens:
         print(f"{args.user} has no API tokens")
         return 0
-    print(f"{'id':16}  {'state':7}  {'created':20}  {'expires':20}  last used")
-    for token in tokens:
-        print(
-            f"{token.id:16}  {_token_state(token, now):7}  {_when(token.created_at, '-'):20}  "
-            f"{_when(token.expires_at, 'never'):20}  {_when(token.last_used_at, 'never')}"
-        )
+    print_table(
+        ("id", "state", "created", "expires", "last used"),
+        (
+            (
+                token.id,
+                _token_state(token, now),
+                _when(token.created_at, "-"),
+                _when(token.expires_at, "never"),
+                _when(token.last_used_at, "never"),
+            )
+            for token in tokens
+        ),
+    )
     return 0
 
 

@@ -15,16 +15,21 @@ from fastapi import FastAPI
 
 from approval_ui import UiOptions
 from approval_ui import create_app as create_ui_app
+from steward._roles import load_roles
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
+from supervision import RoleCatalog
 
 log = structlog.get_logger(__name__)
 
-NO_USERS_HINT = (
-    "no user can log in yet, so the web app would lock everyone out. Create an admin first:\n"
-    "  steward users add USER --role admin          (reads the password from standard input)\n"
-    "and reviewers with --role credit_officer, senior_credit_officer, ops_manager, auditor or engineer."
-)
+
+def no_users_hint(roles: RoleCatalog) -> str:
+    """What to do when nobody can log in: create an admin, then reviewers with the installation's roles."""
+    return (
+        "no user can log in yet, so the web app would lock everyone out. Create an admin first:\n"
+        "  steward users add USER --role admin          (reads the password from standard input)\n"
+        f"and reviewers with --role (repeatable) one of: {', '.join(name for name in roles.names if name != 'admin')}."
+    )
 
 
 def session_secret(settings: Settings) -> str:
@@ -43,7 +48,9 @@ def session_secret(settings: Settings) -> str:
 
 def create_app(settings: Settings) -> FastAPI:
     """The approval app over this installation; Steward is opened once, when the app starts."""
-    options = UiOptions(session_secret=session_secret(settings), trusted_proxies=settings.trusted_proxies)
+    options = UiOptions(
+        session_secret=session_secret(settings), roles=load_roles(settings), trusted_proxies=settings.trusted_proxies
+    )
     return create_ui_app(lambda: open_recovered(settings), options)
 
 
@@ -75,7 +82,7 @@ def server_config(app: FastAPI, settings: Settings, host: str, port: int) -> uvi
 def serve(settings: Settings, host: str, port: int) -> int:
     """Run the web app until interrupted; refuse (exit 1) when no user could log in."""
     if not someone_can_log_in(settings):
-        print(f"steward: {NO_USERS_HINT}", file=sys.stderr)
+        print(f"steward: {no_users_hint(load_roles(settings))}", file=sys.stderr)
         return 1
     print(f"Steward approval UI on http://{host}:{port}/  (JSON API under /api/, OpenAPI at /openapi.json)")
     uvicorn.Server(server_config(create_app(settings), settings, host, port)).run()

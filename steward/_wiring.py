@@ -6,23 +6,30 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import structlog
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from agents import AgentRuntime, Supervisor, build_credit_agent
-from agents.credit import RationaleWriter, TemplateRationale
-from agents.identity import build_identity_agent
+from agents import (
+    AgentEnvironment,
+    AgentRegistry,
+    AgentRunner,
+    AgentRuntime,
+    Supervisor,
+    agent_registry,
+    build_agent,
+    fact_schema,
+)
 from core import Clock, ConfigurationError, SystemClock
 from customers import CustomerRepository, load_survivorship
-from policies import Policy, default_policy_dir, load_policy
+from policies import FactSchema, Policy, default_policy_dir, load_policy
 from steward._audit_key import load_audit_signer
 from steward._checkpoint import open_checkpointer
 from steward._database import make_engine
 from steward._migrations import upgrade
+from steward._roles import load_roles
 from steward._settings import Settings
 from supervision import (
     ApprovalQueue,
@@ -32,53 +39,13 @@ from supervision import (
     EvalReportStore,
     KpiStore,
     PolicyStore,
+    RoleCatalog,
     UserDirectory,
+    check_policy_roles,
 )
 from tools import ToolContext
 
-if TYPE_CHECKING:
-    from agents.scorecard import CreditAssessment, CreditScorecard
-
 log = structlog.get_logger(__name__)
-
-
-class LazyScorecard:
-    """The credit scorecard, loaded from its file (or trained on the bundled data) on first use.
-
-    Commands that never score (deciding a review, listing the queue) then never pay for the model.
-    """
-
-    def __init__(self, model_path: Path, training_csv: Path) -> None:
-        self.model_path = model_path
-        self.training_csv = training_csv
-        self._model: CreditScorecard | None = None
-
-    @property
-    def model(self) -> CreditScorecard:
-        if self._model is None:
-            self._model = load_or_train_scorecard(self.model_path, self.training_csv)
-        return self._model
-
-    def assess(self, features: Any) -> CreditAssessment:
-        return self.model.assess(features)
-
-
-def load_or_train_scorecard(model_path: Path, training_csv: Path, *, retrain: bool = False) -> CreditScorecard:
-    """Load the saved scorecard, or train it on `training_csv` and save it for next time.
-
-    The scorecard's libraries (pandas, scikit-learn, optbinning) are imported here, on first use, so
-    commands that never score start quickly.
-    """
-    from agents.scorecard import CreditScorecard, load_german_credit, train_scorecard
-
-    if model_path.exists() and not retrain:
-        return CreditScorecard.load(model_path)
-    log.info("scorecard.training", data=str(training_csv))
-    model = train_scorecard(load_german_credit(training_csv))
-    model_path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(model_path)
-    log.info("scorecard.trained", version=model.version, path=str(model_path))
-    return model
 
 
 @dataclass(frozen=True)
@@ -94,26 +61,68 @@ class Steward:
     kpis: KpiStore
     users: UserDirectory
     customers: CustomerRepository
-    scorer: LazyScorecard
     policies: dict[str, Policy]
     """The policy files, as installed (version 0); `policy_store` has the versions in force."""
     policy_store: PolicyStore
     reports: EvalReportStore
-    credit: AgentRuntime
-    identity: AgentRuntime
+    roles: RoleCatalog
+    """The reviewer roles: the bundled ones and the deployment's (`Settings.roles_file`)."""
+    registry: AgentRegistry
+    """The installed agents: the bundled ones, then the deployment's (`Settings.agent_modules`)."""
+    runtimes: dict[str, AgentRuntime]
+    """Each installed agent, built: its compiled graph and supervised step."""
     supervisor: Supervisor
     checkpointer: BaseCheckpointSaver[str]
 
+    def runner(self, agent: str) -> AgentRunner:
+        """The runner of an installed agent (a `ConfigurationError` naming the installed ones otherwise)."""
+        return AgentRunner(self.runtimes[self.registry.require(agent).name])
 
-def load_policies(policy_dir: Path | None) -> dict[str, Policy]:
-    folder = policy_dir or default_policy_dir()
-    policies = {policy.agent: policy for policy in (load_policy(p) for p in sorted(folder.glob("*.yaml")))}
-    for agent in ("credit_approval", "identity_resolution"):
-        if agent not in policies:
+
+def policy_file(agent: str, own: Path | None, policy_dir: Path | None) -> Path:
+    """Where an agent's policy is read from: ``<policy_dir>/<agent>.yaml`` when the deployment set a folder
+    (an agent that brings its own file may leave it out), else the agent's own file, else the bundled one."""
+    if policy_dir is not None and (own is None or (policy_dir / f"{agent}.yaml").is_file()):
+        return policy_dir / f"{agent}.yaml"
+    return own or default_policy_dir() / f"{agent}.yaml"
+
+
+def _fact_schemas(registry: AgentRegistry) -> dict[str, FactSchema]:
+    """Each agent's facts model as the policy checker reads it; a model it cannot read names the agent."""
+    schemas: dict[str, FactSchema] = {}
+    for name, definition in registry.items():
+        try:
+            schemas[name] = fact_schema(definition.facts_model)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"agent {name!r}: its facts model cannot be checked against: {exc}") from exc
+    return schemas
+
+
+def load_policies(registry: AgentRegistry, policy_dir: Path | None) -> dict[str, Policy]:
+    """Every installed agent's policy, checked against the agent: same name, the same actions."""
+    policies: dict[str, Policy] = {}
+    for name, definition in registry.items():
+        path = policy_file(name, definition.policy_file, policy_dir)
+        if not path.is_file():
+            hint = " or unset STEWARD_POLICY_DIR" if policy_dir is not None else ""
             raise ConfigurationError(
-                f"no policy for the {agent} agent in {folder}: add {agent}.yaml "
-                f"(copy the bundled policies/{agent}.yaml) or unset STEWARD_POLICY_DIR"
+                f"agent {name!r}: no policy file at {path} (copy the agent's bundled {name}.yaml there{hint})"
             )
+        policy = load_policy(path)
+        if policy.agent != name:
+            raise ConfigurationError(f"agent {name!r}: its policy file {path} is for the agent {policy.agent!r}")
+        declared, governed = set(definition.action_map), set(policy.actions)
+        if governed - declared:
+            raise ConfigurationError(
+                f"agent {name!r}: its policy {path} names the action(s) {', '.join(sorted(governed - declared))}, "
+                f"which the agent does not have (it has {', '.join(definition.action_map)})"
+            )
+        if declared - governed:
+            raise ConfigurationError(
+                f"agent {name!r}: its policy {path} has no entry for the action(s) "
+                f"{', '.join(sorted(declared - governed))}: every action needs its rules and autonomy ladder"
+            )
+        policies[name] = policy
     return policies
 
 
@@ -141,44 +150,52 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
         kpis = KpiStore(engine, clock)
         users = UserDirectory(engine, clock)
         customers = CustomerRepository(engine, clock, load_survivorship(settings.survivorship_file))
-        scorer = LazyScorecard(settings.model_path, settings.german_credit_csv)
-        policies = load_policies(settings.policy_dir)
+        registry = agent_registry(settings.agent_modules)
+        policies = load_policies(registry, settings.policy_dir)
         files = {agent: Path(policy.source).read_text(encoding="utf-8") for agent, policy in policies.items()}
-        policy_store = PolicyStore(engine, clock, audit, bundled=files, what_if_seconds=settings.what_if_seconds)
-        tools = ToolContext(customers=customers, clock=clock, scorer=scorer, grants=queue)
-        rationale: RationaleWriter | None = None  # None: the agent writes its deterministic template
+        roles = load_roles(settings)
+        policy_store = PolicyStore(
+            engine,
+            clock,
+            audit,
+            bundled=files,
+            what_if_seconds=settings.what_if_seconds,
+            roles=roles,
+            fact_schemas=_fact_schemas(registry),
+        )
+        check_policy_roles({agent: policy_store.current(agent) for agent in policy_store.agents()}, roles)
+        tools = ToolContext(customers=customers, clock=clock, scorer=None, grants=queue)
+        llm = None  # None: every agent uses its deterministic models
         if settings.llm_base_url:
-            from agents.llm import LLMEndpoint, OpenAIRationale  # the openai client only when configured
+            from agents.llm import LLMEndpoint  # the openai client only when configured
 
-            endpoint = LLMEndpoint(
-                base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key
+            llm = LLMEndpoint(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key)
+        environment = AgentEnvironment(
+            tools=tools,
+            clock=clock,
+            queue=queue,
+            home=settings.home.resolve(),
+            data_dir=settings.data_dir,
+            llm=llm,
+            resources=stack,
+        )
+        runtimes = {
+            name: build_agent(
+                definition,
+                environment,
+                policies=policy_store.source(name),
+                autonomy=autonomy,
+                review_sla=settings.review_sla,
+                checkpointer=checkpointer,
             )
-            rationale = stack.enter_context(OpenAIRationale(endpoint, fallback=TemplateRationale()))
-        credit = build_credit_agent(
-            tools=tools,
-            policies=policy_store.source("credit_approval"),
-            queue=queue,
-            autonomy=autonomy,
-            clock=clock,
-            review_sla=settings.review_sla,
-            checkpointer=checkpointer,
-            rationale=rationale,
-        )
-        identity = build_identity_agent(
-            tools=tools,
-            policies=policy_store.source("identity_resolution"),
-            queue=queue,
-            autonomy=autonomy,
-            clock=clock,
-            review_sla=settings.review_sla,
-            checkpointer=checkpointer,
-        )
+            for name, definition in registry.items()
+        }
         supervisor = Supervisor(
             queue=queue,
             autonomy=autonomy,
             kpis=kpis,
             users=users,
-            agents={"credit_approval": credit, "identity_resolution": identity},
+            agents=runtimes,
         )
         yield Steward(
             settings=settings,
@@ -190,12 +207,12 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             kpis=kpis,
             users=users,
             customers=customers,
-            scorer=scorer,
             policies=policies,
             policy_store=policy_store,
             reports=EvalReportStore(engine, clock, audit),
-            credit=credit,
-            identity=identity,
+            roles=roles,
+            registry=registry,
+            runtimes=runtimes,
             supervisor=supervisor,
             checkpointer=checkpointer,
         )

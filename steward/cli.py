@@ -1,4 +1,5 @@
-"""The `steward` command line: demo, ingestion, customers, review queue, autonomy, audit and evals.
+"""The `steward` command line: demo, ingestion, customers, agents and their runs, review queue, autonomy,
+audit and evals.
 
 Every command builds its settings from `STEWARD_*` variables, configures logging once, and turns a
 `StewardError` into a one-line message on stderr and a non-zero exit code.
@@ -52,6 +53,7 @@ def _settings() -> Settings:
 
 
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
+    from steward import _agent_commands as agent_commands
     from steward import _audit_commands as audit_commands
     from steward import _commands as c
     from steward import _policy_commands as p
@@ -86,6 +88,8 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("gdpr", "erase"): c.gdpr_erase,
         ("serve", None): c.serve,
         ("recover", None): r.recover,
+        ("agents", "list"): agent_commands.agents_list,
+        ("run", None): agent_commands.run,
         ("users", "add"): u.users_add,
         ("users", "token"): u.users_token,
         ("users", "list"): u.users_list,

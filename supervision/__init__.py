@@ -1,8 +1,9 @@
 """Persistence of supervision: the approval queue, reviewers' verdicts, the execution ledger,
 outcomes, KPI snapshots, autonomy state and the hash-chained audit log.
 
-Importing the package registers its tables on `SQLModel.metadata`. Every operation opens its own
-session on the engine it was given; time comes from the injected clock.
+The reviewer roles and their permissions (`RoleCatalog`, read from roles files) live here too, beside
+the users who hold them. Importing the package registers its tables on `SQLModel.metadata`. Every
+operation opens its own session on the engine it was given; time comes from the injected clock.
 """
 
 import supervision._tables  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -45,6 +46,8 @@ from supervision._policies import (
 from supervision._priority import priority_of
 from supervision._queue import ApprovalQueue
 from supervision._reports import EvalMetric, EvalReport, EvalReportStore
+from supervision._role_file import MAX_ROLES_FILE_BYTES, RolesFileError, load_role_catalog, parse_roles
+from supervision._roles import PERMISSIONS, Permission, Role, RoleCatalog, UnknownRole, check_policy_roles
 from supervision._sessions import WebSessions
 from supervision._users import MIN_PASSWORD_LENGTH, UserDirectory
 from supervision._views import (
@@ -73,15 +76,19 @@ from supervision._views import (
     QueueRow,
     QueueSort,
     QueueStatus,
+    ReviewTimeouts,
     ReviewView,
     SlaDue,
+    Subject,
     UserView,
 )
 
 __all__ = [
     "MAX_COMMENT_LENGTH",
+    "MAX_ROLES_FILE_BYTES",
     "MAX_SERIES_DAYS",
     "MIN_PASSWORD_LENGTH",
+    "PERMISSIONS",
     "ActionMismatch",
     "AlreadyExecuted",
     "AnchoredVerification",
@@ -121,6 +128,7 @@ __all__ = [
     "LoginFailures",
     "NotExecutable",
     "OutcomeLabel",
+    "Permission",
     "PolicyChangeRefused",
     "PolicyConflict",
     "PolicyStore",
@@ -137,17 +145,26 @@ __all__ = [
     "QueueSort",
     "QueueStatus",
     "RecentFailures",
+    "ReviewTimeouts",
     "ReviewView",
+    "Role",
+    "RoleCatalog",
+    "RolesFileError",
     "SettledCase",
     "SlaDue",
+    "Subject",
     "SubjectMatch",
     "SupervisionError",
+    "UnknownRole",
     "UserDirectory",
     "UserDisabled",
     "UserView",
     "WeakPassword",
     "WebSessions",
+    "check_policy_roles",
     "checkpoint_message",
+    "load_role_catalog",
+    "parse_roles",
     "priority_of",
     "signature_valid",
 ]

@@ -1,5 +1,8 @@
 """Browsing the queue: filtered, sorted pages with keyset pagination, and counts per state.
 
+The customer filter keeps the proposals that name the customer among their subjects (an IN on the
+subject index: the customer's few proposals, not the whole queue, are read).
+
 Keyset pagination (the rows after the last one seen, in the page's order) costs the same on page 1 and
 page 1000, unlike OFFSET, and a proposal arriving between two pages neither repeats nor hides a row.
 Two orders: newest first on ``(created_at, id)``, and SLA due soonest on ``(expires_at, id)`` with the
@@ -10,17 +13,19 @@ and the keyset is compared as a row value, ``(a, b) < (x, y)``, so a deep page s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any, assert_never
+from typing import Any, assert_never, cast
 
 from sqlalchemy import Boolean, ColumnElement, Select, func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType, TypeEngine
 
 from core import Clock, ConfigurationError
+from supervision._subjects import CUSTOMER, naming
 from supervision._tables import PROPOSAL
 from supervision._views import QueuePage, QueuePosition, QueuePriority, QueueRow, QueueSort, QueueStatus, SlaDue
 
@@ -46,6 +51,8 @@ _ROW_COLUMNS = (
     PROPOSAL.c.expires_at,
     PROPOSAL.c.decided_at,
     PROPOSAL.c.decided_by,
+    PROPOSAL.c.escalated_to,
+    PROPOSAL.c.escalated_at,
 )
 
 
@@ -67,28 +74,39 @@ class QueueBrowser:
         status: QueueStatus | None = None,
         priority: QueuePriority | None = None,
         due: SlaDue | None = None,
+        customer: str | None = None,
         sort: QueueSort = "newest",
         after: QueuePosition | None = None,
         limit: int = 50,
+        escalated: bool | None = None,
+        escalated_to: Collection[str] | None = None,
     ) -> QueuePage:
         """Up to `limit` proposals matching the filters, in the `sort` order, starting after `after`.
 
+        `customer` keeps the proposals that name that customer (see `ProposalSubmission.subjects`).
+        `escalated` keeps the proposals whose overdue review was escalated (True) or the others (False);
+        `escalated_to` those escalated to one of these roles (a viewer's roles: "escalated to you"), read
+        through their own index.
         `after` must come from a page of the same sort (`ConfigurationError` otherwise).
         """
         if after is not None and after.sort != sort:
             raise ConfigurationError(f"a position in the {after.sort!r} order cannot continue a {sort!r} page")
         limit = max(1, min(limit, MAX_PAGE))
         # Newest first, a deadline filter is tested in the index while reading in creation order (`_Likely`).
-        conditions = self._filters(agent, action, status, priority, due, due_is_likely=sort == "newest")
+        conditions = self._filters(agent, action, status, priority, due, customer, due_is_likely=sort == "newest")
+        few = customer is not None
+        if escalated is True or escalated_to is not None:  # few rows: read through their own index, then sorted
+            conditions, few = [_hint(condition, few=True) for condition in conditions], True
+        conditions += _escalation_filters(escalated, escalated_to)
         with self._engine.connect() as connection:
             match sort:
                 case "newest":
-                    found = list(connection.execute(self._newest(conditions, after, limit + 1)))
+                    found = list(connection.execute(self._newest(conditions, after, limit + 1, few)))
                 case "due":
-                    statement = self._due_soonest(conditions, after, limit + 1)
+                    statement = self._due_soonest(conditions, after, limit + 1, few)
                     found = [] if statement is None else list(connection.execute(statement))
                     if len(found) <= limit and due is None:  # room left: the proposals without a deadline
-                        tail = self._no_deadline(conditions, after, limit + 1 - len(found))
+                        tail = self._no_deadline(conditions, after, limit + 1 - len(found), few)
                         found += connection.execute(tail).all()
                 case unreachable:
                     assert_never(unreachable)
@@ -106,6 +124,9 @@ class QueueBrowser:
         action: str | None = None,
         priority: QueuePriority | None = None,
         due: SlaDue | None = None,
+        customer: str | None = None,
+        escalated: bool | None = None,
+        escalated_to: Collection[str] | None = None,
     ) -> dict[str, int]:
         """How many proposals are in each state under the other filters (states with none are left out).
 
@@ -115,7 +136,8 @@ class QueueBrowser:
         """
         statement = (
             select(PROPOSAL.c.status, func.count())
-            .where(*self._filters(agent, action, None, priority, due))
+            .where(*self._filters(agent, action, None, priority, due, customer))
+            .where(*_escalation_filters(escalated, escalated_to))
             .group_by(PROPOSAL.c.status)
         )
         with self._engine.connect() as connection:
@@ -141,33 +163,37 @@ class QueueBrowser:
         return pairs
 
     @staticmethod
-    def _newest(conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int) -> Select[Any]:
+    def _newest(
+        conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int, few: bool
+    ) -> Select[Any]:
         statement = select(*_ROW_COLUMNS).where(*conditions)
         if after is not None:
             if after.at is None:
                 raise ConfigurationError("a position in the 'newest' order needs the row's creation time")
-            statement = statement.where(tuple_(PROPOSAL.c.created_at, PROPOSAL.c.id) < (after.at, after.id))
+            statement = statement.where(_hint(tuple_(PROPOSAL.c.created_at, PROPOSAL.c.id) < (after.at, after.id), few))
         return statement.order_by(PROPOSAL.c.created_at.desc(), PROPOSAL.c.id.desc()).limit(limit)
 
     @staticmethod
     def _due_soonest(
-        conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int
+        conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int, few: bool
     ) -> Select[Any] | None:
         """The rows with a deadline, soonest first; None when `after` is already past them all."""
         if after is not None and after.at is None:
             return None
-        statement = select(*_ROW_COLUMNS).where(*conditions, PROPOSAL.c.expires_at.is_not(None))
+        statement = select(*_ROW_COLUMNS).where(*conditions, _hint(PROPOSAL.c.expires_at.is_not(None), few))
         if after is not None:
-            statement = statement.where(tuple_(PROPOSAL.c.expires_at, PROPOSAL.c.id) > (after.at, after.id))
+            statement = statement.where(_hint(tuple_(PROPOSAL.c.expires_at, PROPOSAL.c.id) > (after.at, after.id), few))
         return statement.order_by(PROPOSAL.c.expires_at, PROPOSAL.c.id).limit(limit)
 
     @staticmethod
-    def _no_deadline(conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int) -> Select[Any]:
+    def _no_deadline(
+        conditions: Sequence[ColumnElement[bool]], after: QueuePosition | None, limit: int, few: bool
+    ) -> Select[Any]:
         """The rows without a deadline, by id: the tail of the `due` order (a separate query, so both
         parts read an index in order; ``NULLS LAST`` would make SQLite sort every matching row)."""
-        statement = select(*_ROW_COLUMNS).where(*conditions, PROPOSAL.c.expires_at.is_(None))
+        statement = select(*_ROW_COLUMNS).where(*conditions, _hint(PROPOSAL.c.expires_at.is_(None), few))
         if after is not None and after.at is None:
-            statement = statement.where(PROPOSAL.c.id > after.id)
+            statement = statement.where(_hint(PROPOSAL.c.id > after.id, few))
         return statement.order_by(PROPOSAL.c.id).limit(limit)
 
     def _filters(
@@ -177,6 +203,7 @@ class QueueBrowser:
         status: QueueStatus | None,
         priority: QueuePriority | None,
         due: SlaDue | None,
+        customer: str | None = None,
         *,
         due_is_likely: bool = False,
     ) -> list[ColumnElement[bool]]:
@@ -192,6 +219,9 @@ class QueueBrowser:
         if due is not None:
             deadline = _due_conditions(due, self._clock.now())
             conditions += [_Likely(condition) for condition in deadline] if due_is_likely else deadline
+        if customer is not None:
+            conditions = [_hint(condition, few=True) for condition in conditions]
+            conditions.append(PROPOSAL.c.id.in_(naming(CUSTOMER, [customer])))
         return conditions
 
 
@@ -209,6 +239,20 @@ class _Likely(FunctionElement[bool]):
     inherit_cache = True
 
 
+def likely(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, marked for SQLite's planner as holding for most rows (`_Likely`): it picks no index for it."""
+    return condition if isinstance(condition, _Likely) else _Likely(condition)
+
+
+def _hint(condition: ColumnElement[bool], few: bool) -> ColumnElement[bool]:
+    """`condition`, marked `likely` when the rows come from a customer's few proposals (`few`).
+
+    Those are fetched through the subject index and sorted, a handful of rows; no other condition, nor a
+    page's order, may tempt SQLite into walking a queue index and testing each of its rows instead.
+    """
+    return likely(condition) if few else condition
+
+
 @compiles(_Likely)
 def _plain_condition(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
     (condition,) = element.clauses
@@ -219,6 +263,44 @@ def _plain_condition(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
 def _likely_condition(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
     (condition,) = element.clauses
     return f"likely({compiler.process(condition, **kw)})"
+
+
+def _escalation_filters(escalated: bool | None, roles: Collection[str] | None) -> list[ColumnElement[bool]]:
+    """The escalation filters. Escalated proposals are few, and read through their own index
+    (``ix_supervision_proposal_escalated``): a page marks its other conditions `likely`, so no queue index
+    tempts SQLite to read the whole queue in order looking for them; `_Unlikely` tells it that "escalated
+    at all" matches few rows (SQLite takes ``IS NOT NULL`` to match most)."""
+    conditions: list[ColumnElement[bool]] = []
+    if escalated is not None:
+        is_escalated = PROPOSAL.c.escalated_to.is_not(None)
+        conditions.append(_Unlikely(is_escalated) if escalated else PROPOSAL.c.escalated_to.is_(None))
+    if roles is not None:
+        conditions.append(PROPOSAL.c.escalated_to.in_(sorted(set(roles))))  # no roles: nothing matches
+    return conditions
+
+
+class _Unlikely(FunctionElement[bool]):
+    """A condition SQLite's planner should take to hold for few rows; other databases see it plain.
+
+    Untyped, so it stands bare in a WHERE clause (a boolean-typed function would be compared with 1) and
+    SQLite may still read an index by it.
+    """
+
+    type = cast("TypeEngine[bool]", NullType())
+    name = "unlikely"
+    inherit_cache = True
+
+
+@compiles(_Unlikely)
+def _plain_unlikely(element: _Unlikely, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return compiler.process(condition, **kw)
+
+
+@compiles(_Unlikely, "sqlite")
+def _unlikely_condition(element: _Unlikely, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"unlikely({compiler.process(condition, **kw)})"
 
 
 def _due_conditions(due: SlaDue, now: datetime) -> list[ColumnElement[bool]]:
@@ -245,4 +327,6 @@ def _row(values: Any) -> QueueRow:
         expires_at=values["expires_at"],
         decided_at=values["decided_at"],
         decided_by=values["decided_by"],
+        escalated_to=values["escalated_to"],
+        escalated_at=values["escalated_at"],
     )

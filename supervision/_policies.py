@@ -31,17 +31,22 @@ from sqlmodel import Field, Session, SQLModel
 
 from core import Clock, ConfigurationError, NotFound
 from policies import (
+    FactProblem,
+    FactSchema,
     HistoricCase,
     Policy,
+    PolicyFactsError,
     PolicyFileError,
     ReviewVerdict,
     TimeBudget,
     WhatIfReport,
+    check_conditions,
     parse_policy,
     what_if,
 )
 from supervision._audit import AuditLog
 from supervision._errors import SupervisionError
+from supervision._roles import RoleCatalog, policy_roles
 from supervision._tables import AUTONOMY_STATE, PROPOSAL, UtcDateTime, _table
 
 HISTORY_LIMIT = 500
@@ -143,6 +148,12 @@ class PolicyStore:
     `bundled` maps each agent to the YAML of its policy file: version 0, used until a version is saved.
     `what_if_seconds` is the time budget of one what-if (0 refuses every what-if), measured with `timer`
     (`time.monotonic`), which is read when a what-if starts and before each case it replays.
+    `roles`, when given, is the installation's role catalog: a new version naming a role it does not
+    declare is refused.
+    `fact_schemas`, when given, maps agents to the facts each provides (`policies.FactSchema`): a new
+    version whose conditions read a fact the agent does not provide, or use one with the wrong type, is
+    refused (`policies.PolicyFactsError`, each problem with its line), and so is an installed file, at
+    start (`ConfigurationError` naming the agent).
     """
 
     MAX_TEXT_CHARS: ClassVar[int] = MAX_POLICY_CHARS
@@ -157,6 +168,8 @@ class PolicyStore:
         *,
         what_if_seconds: float = WHAT_IF_SECONDS,
         timer: Callable[[], float] = time.monotonic,
+        roles: RoleCatalog | None = None,
+        fact_schemas: Mapping[str, FactSchema] | None = None,
     ) -> None:
         if not (math.isfinite(what_if_seconds) and what_if_seconds >= 0):
             raise ConfigurationError(f"the what-if budget must be 0 or more seconds, not {what_if_seconds}")
@@ -165,6 +178,8 @@ class PolicyStore:
         self._audit = audit
         self.what_if_seconds = what_if_seconds
         self._timer = timer
+        self._roles = roles
+        self._fact_schemas: dict[str, FactSchema] = dict(fact_schemas or {})
         self._files: dict[str, PolicyVersion] = {}
         self._file_policies: dict[str, Policy] = {}
         for agent, text in bundled.items():
@@ -179,6 +194,7 @@ class PolicyStore:
             )
             self._files[agent] = file
             self._file_policies[agent] = self._compile(file)
+            self._refuse_unfit_file(agent, text)
         self._cache: dict[str, tuple[int, Policy]] = {}
 
     # -- reading --------------------------------------------------------------------------------
@@ -251,7 +267,9 @@ class PolicyStore:
         """Check `text` as the next policy of `agent`; raises `PolicyFileError` saying what and where.
 
         Beyond the engine's own checks, the policy must be `agent`'s, keep every action the current
-        version has (the agent proposes them) and keep the level each action stands on now.
+        version has (the agent proposes them), keep the level each action stands on now and, given a
+        role catalog, name only roles it declares and, given the agent's facts, read only those
+        (`PolicyFactsError`).
         """
         self._file(agent)
         path = f"{agent}.yaml"
@@ -272,6 +290,19 @@ class PolicyStore:
                 _line_of_key(text, "agent"),
                 f"names the agent {candidate.agent!r}, but this is the policy of {agent!r}; write agent: {agent}",
             )
+        if self._roles is not None:
+            for named in policy_roles(candidate):
+                if named.role not in self._roles:
+                    line = _line_of_key(text, named.role) or _line_of_key(text, "escalate_to")
+                    raise PolicyFileError(
+                        path,
+                        line,
+                        f"actions.{named.action} names the role {named.role!r} in {named.where}, which no roles "
+                        f"file declares; roles are: {', '.join(self._roles.names)}",
+                    )
+        problems = self.fact_problems(agent, text)
+        if problems:
+            raise PolicyFactsError(path, problems)
         current = self.current(agent)
         for action in current.actions:
             if action not in candidate.actions:
@@ -290,6 +321,24 @@ class PolicyStore:
                     "keep that level (or move the action to another level first)",
                 )
         return candidate
+
+    def fact_problems(self, agent: str, text: str) -> builtins.list[FactProblem]:
+        """What in the policy YAML `text` does not fit the facts `agent` provides (none without its schema).
+
+        Raises `PolicyFileError` when `text` is not a valid policy at all.
+        """
+        schema = self._fact_schemas.get(agent)
+        return [] if schema is None else check_conditions(text, schema, f"{agent}.yaml")
+
+    def _refuse_unfit_file(self, agent: str, text: str) -> None:
+        """An installed policy file that reads facts its agent does not provide stops Steward at start."""
+        problems = self.fact_problems(agent, text)
+        if problems:
+            refused = PolicyFactsError(f"{agent}.yaml (version 0)", problems)
+            raise ConfigurationError(
+                f"the installed policy file of agent {agent!r} does not fit the facts the agent provides; fix the "
+                f"file or the agent's facts model: {refused}"
+            )
 
     def save(self, agent: str, text: str, *, author: str, reason: str, expected_version: int) -> PolicyVersion:
         """Validate `text` and save it as the next version of `agent`'s policy, audited.

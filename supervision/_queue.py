@@ -1,4 +1,4 @@
-"""The approval queue: proposals, the gate's decision, reviewers' verdicts and expiry.
+"""The approval queue: proposals, the gate's decision, reviewers' verdicts, expiry and escalation (`_overdue`).
 
 Every state change is one transaction that also writes its audit entry. Concurrent writers are kept
 apart by an optimistic `version` column: an UPDATE matches only the version it read, so of two
@@ -22,9 +22,11 @@ from sqlmodel import Session, col, select
 from core import Clock, ConfigurationError, JsonObject
 from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
 from supervision._audit import AuditDraft, AuditLog
+from supervision._browse import likely
 from supervision._errors import ActionMismatch, ApprovalConflict, EditDenied, ProposalExpired
 from supervision._execution import ExecutionLedger
 from supervision._limits import checked_comment
+from supervision._overdue import OverdueReviews, escalates
 from supervision._priority import priority_of
 from supervision._rows import (
     ProposalColumns,
@@ -40,6 +42,16 @@ from supervision._rows import (
     view_of,
 )
 from supervision._stranded import StrandedProposals
+from supervision._subjects import (
+    CUSTOMER,
+    forget,
+    named_subjects,
+    naming,
+    subjects_by_id,
+    subjects_by_ids,
+    subjects_of,
+    write_subjects,
+)
 from supervision._tables import PROPOSAL, ProposalRow, ReviewRow
 from supervision._views import ProposalSubmission, QueueItem, QueueStatus
 
@@ -58,7 +70,7 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class ApprovalQueue(ExecutionLedger, StrandedProposals):
+class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
     """Records proposals and their gate decisions, takes reviewers' verdicts, and guards execution."""
 
     def __init__(self, engine: Engine, clock: Clock, audit: AuditLog) -> None:
@@ -69,7 +81,9 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
     # -- submitting ---------------------------------------------------------------------------
 
     def submit(self, sub: ProposalSubmission) -> QueueItem:
-        """Record a gated proposal; submitting the same id and action again returns the stored item."""
+        """Record a gated proposal with the subjects it names (`subjects` plus its customer); submitting the
+        same id and action again returns the stored item."""
+        subjects = subjects_of(sub)
         with Session(self._engine) as session:
             connection = session.connection()
             now = _utc(self._clock.now())
@@ -102,6 +116,11 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
                 "error": None,
                 "outcome": None,
                 "outcome_at": None,
+                "on_timeout": sub.on_timeout,
+                "escalate_to": sub.escalate_to,
+                "escalated_sla_seconds": sub.escalated_sla_seconds,
+                "escalated_to": None,
+                "escalated_at": None,
             }
             # Insert unless the id exists: a re-submission, or another process a moment ago. One
             # statement decides, so there is no window between a check and the insert.
@@ -112,6 +131,7 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
                 stored = find(connection, sub.id)
                 assert stored is not None, "an insert that found the id taken is followed by a read of it"
                 return self._resubmitted(connection, stored, sub)
+            write_subjects(connection, sub.id, subjects)
             self._audit.append_all(
                 session,
                 [
@@ -146,7 +166,7 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
             session.commit()
         # The row as written is the row as stored (times are UTC, JSON round-trips), and a new
         # proposal has no reviews yet: no need to read it back.
-        return item_of(values, [])
+        return item_of(values, [], subjects)
 
     @staticmethod
     def _initial_status(gate: GateDecision, now: datetime) -> tuple[QueueStatus, str | None, datetime | None]:
@@ -164,7 +184,7 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
     def _resubmitted(connection: Connection, row: ProposalColumns, sub: ProposalSubmission) -> QueueItem:
         if row.submitted_hash != sub.action_hash:
             raise ActionMismatch(sub.id)
-        return to_view(row, reviews_by_id(connection, row.id))
+        return to_view(row, reviews_by_id(connection, row.id), subjects_by_id(connection, row.id))
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -181,15 +201,19 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
         customer_ids: Collection[str] | None = None,
         limit: int = 100,
     ) -> builtins.list[QueueItem]:
-        """Proposals, newest first, optionally only one status, one agent's or some customers'."""
+        """Proposals, newest first, optionally only one status, one agent's, or those naming any of some
+        customers (by their subjects, wherever the arguments hold the id)."""
         with Session(self._engine) as session:
-            statement = select(ProposalRow)
+            conditions = []
             if status is not None:
-                statement = statement.where(col(ProposalRow.status) == status)
+                conditions.append(col(ProposalRow.status) == status)
             if agent is not None:
-                statement = statement.where(col(ProposalRow.agent) == agent)
+                conditions.append(col(ProposalRow.agent) == agent)
             if customer_ids is not None:
-                statement = statement.where(col(ProposalRow.customer_id).in_(builtins.list(customer_ids)))
+                # The customers' few proposals come from the subject index; the rest only test them.
+                conditions = [likely(condition) for condition in conditions]
+                conditions.append(col(ProposalRow.id).in_(naming(CUSTOMER, customer_ids)))
+            statement = select(ProposalRow).where(*conditions)
             statement = statement.order_by(col(ProposalRow.created_at).desc(), col(ProposalRow.id).desc())
             rows = builtins.list(session.exec(statement.limit(limit)))
             reviews: dict[str, builtins.list[ReviewRow]] = defaultdict(builtins.list)
@@ -200,19 +224,26 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
                     .order_by(col(ReviewRow.at), col(ReviewRow.id))
                 ):
                     reviews[review.proposal_id].append(review)
-            return [to_view(row, reviews[row.id]) for row in rows]
+            subjects = subjects_by_ids(session.connection(), [row.id for row in rows])
+            return [to_view(row, reviews[row.id], subjects.get(row.id, ())) for row in rows]
+
+    def subjects_with_proposals(self, kind: str, subject_ids: Collection[str]) -> set[str]:
+        """Those of `subject_ids` that some proposal names as a `kind` (an agent's trigger skips them)."""
+        with self._engine.connect() as connection:
+            return named_subjects(connection, kind, subject_ids)
 
     # -- reviewing ----------------------------------------------------------------------------
 
     def ensure_decidable(self, item: QueueItem) -> None:
         """Raise as `decide` would if `item` can no longer be decided: settled (`ApprovalConflict`) or
         expired, by status or by its deadline (`ProposalExpired`). Lets a caller refuse before doing work
-        on a decision (re-gating an edit) that the queue would refuse anyway; `decide` still checks."""
+        on a decision (re-gating an edit) that the queue would refuse anyway; `decide` still checks. A review
+        whose clock escalates it is still decidable past its first deadline (`decide` escalates it first)."""
         if item.status == "expired":
             raise ProposalExpired(item.id)
         if item.status != "pending":
             raise ApprovalConflict(item.id, item.status, item.decided_by)
-        if item.expires_at is not None and self._clock.now() > item.expires_at:
+        if item.expires_at is not None and self._clock.now() > item.expires_at and not escalates(item):
             raise ProposalExpired(item.id)
 
     def decide(
@@ -270,7 +301,8 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
                             "action_hash": edit.action_hash,
                             "edited_action": None if edit.action in (None, row.action) else edit.action,
                             "gate": edit.gate.model_dump(mode="json"),
-                            "priority": priority_of(edit.gate),
+                            # An escalated review stays first in line, whatever the edited action's gate says.
+                            "priority": "high" if row.escalated_at is not None else priority_of(edit.gate),
                         }
                     case unreachable:
                         assert_never(unreachable)
@@ -322,34 +354,15 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
         if row.status != "pending":
             raise ApprovalConflict(row.id, row.status, row.decided_by)
         if row.expires_at is not None and now > row.expires_at:
-            if self._expire(session, row, now):
-                session.commit()
+            happened = self._time_out(session, row, now)
+            if happened is None:
+                session.rollback()
+                return False
+            session.commit()
+            if happened == "expired":
                 raise ProposalExpired(row.id)
-            session.rollback()
-            return False
+            return False  # escalated: decidable until its new deadline, once re-read
         return True
-
-    def expire_overdue(self) -> builtins.list[QueueItem]:
-        """Mark every pending proposal past its deadline as expired (never as rejected)."""
-        now = self._clock.now()
-        with Session(self._engine) as session:
-            overdue = builtins.list(
-                session.exec(
-                    select(ProposalRow.id).where(
-                        col(ProposalRow.status) == "pending",
-                        col(ProposalRow.expires_at).is_not(None),
-                        col(ProposalRow.expires_at) < now,
-                    )
-                )
-            )
-        expired: builtins.list[QueueItem] = []
-        for proposal_id in overdue:
-            with Session(self._engine) as session:
-                row = load(session, proposal_id)
-                if row.status == "pending" and self._expire(session, row, now):
-                    session.commit()
-                    expired.append(view_of(session, proposal_id))
-        return expired
 
     def note_proposed_again(self, failed_id: str, new_id: str, *, actor: str) -> None:
         """Audit that `actor` had the agent propose afresh in place of the failed proposal `failed_id`."""
@@ -366,12 +379,15 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
     # -- erasure ---------------------------------------------------------------------------------
 
     def redact_customers(self, customer_ids: Collection[str]) -> Redaction:
-        """Remove the customers' personal data from proposals about them (GDPR erasure).
+        """Remove the customers' personal data from every proposal that names them (GDPR erasure).
 
-        The proposal keeps its id, agent, action, status, hashes and times, so the audit chain and the
-        KPIs stay whole; arguments, evidence, facts, results and review comments go. A review still
-        pending can never be decided on data that is gone: it expires. Returns the LangGraph threads of
-        the proposals, whose checkpoints hold the same data and must be deleted too.
+        The proposals are found by their subjects, which the agent declared, so an id deep inside the
+        arguments (an order batch's lines) is found as surely as the main customer. Each keeps its id,
+        agent, action, status, hashes and times, so the audit chain and the KPIs stay whole; arguments,
+        evidence, facts, results and review comments go, and so do the erased ids themselves: their subject
+        rows, and `customer_id` where it is one of them. A review still pending can never be decided on data
+        that is gone: it expires. Returns the LangGraph threads of the proposals, whose checkpoints hold
+        the same data and must be deleted too.
         """
         ids = set(customer_ids)
         redaction = Redaction()
@@ -379,15 +395,21 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
             return redaction
         now = _utc(self._clock.now())
         with Session(self._engine) as session:
-            rows = builtins.list(session.exec(select(ProposalRow).where(col(ProposalRow.customer_id).in_(ids))))
-            seen = {row.id for row in rows}
-            # A merge proposal names a second customer in its arguments only.
-            for row in session.exec(select(ProposalRow).where(col(ProposalRow.customer_id).not_in(ids))):
-                if row.id not in seen and ids & {str(v) for v in row.arguments.values()}:
-                    rows.append(row)
+            naming_them = naming(CUSTOMER, ids)
+            rows = builtins.list(
+                session.exec(
+                    select(ProposalRow)
+                    .where(col(ProposalRow.id).in_(naming_them))
+                    .order_by(col(ProposalRow.id))
+                    .execution_options(populate_existing=True)
+                )
+            )
             drafts: builtins.list[AuditDraft] = []
             for row in rows:
-                if row.proposal.get("redacted"):
+                if row.customer_id in ids:
+                    row.customer_id = None
+                if row.proposal.get("redacted"):  # redacted for another customer it names: only the ids go
+                    session.add(row)
                     continue
                 before = row.status
                 if row.status == "pending":
@@ -419,29 +441,11 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals):
                         },
                     )
                 )
+            session.flush()
+            forget(session.connection(), CUSTOMER, ids)
             self._audit.append_all(session, drafts)
             session.commit()
         return redaction
-
-    def _expire(self, session: Session, row: ProposalRow, now: datetime) -> bool:
-        if not guarded_update(
-            session,
-            row,
-            ["pending"],
-            {"status": "expired", "decided_at": now, "decided_by": "expiry", "awaiting_resume_since": now},
-        ):
-            return False
-        self._audit.append(
-            session,
-            kind="review.expired",
-            subject=row.id,
-            actor="expiry",
-            payload={
-                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-                "approvals": len(current_approvals(reviews_of(session, row.id))),
-            },
-        )
-        return True
 
 
 class Redaction:

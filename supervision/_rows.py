@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from core import NotFound
+from supervision._subjects import subjects_by_id
 from supervision._tables import PROPOSAL, REVIEW, ProposalRow, ReviewRow
-from supervision._views import QueueItem
+from supervision._views import QueueItem, Subject
 
 
 class ProposalColumns(Protocol):
@@ -61,6 +62,14 @@ class ProposalColumns(Protocol):
     def error(self) -> str | None: ...
     @property
     def outcome(self) -> str | None: ...
+    @property
+    def on_timeout(self) -> str: ...
+    @property
+    def escalate_to(self) -> str | None: ...
+    @property
+    def escalated_to(self) -> str | None: ...
+    @property
+    def escalated_at(self) -> datetime | None: ...
 
 
 class ReviewColumns(Protocol):
@@ -167,17 +176,23 @@ _ITEM_COLUMNS = (
     "execution_result",
     "error",
     "outcome",
+    "on_timeout",
+    "escalate_to",
+    "escalated_to",
+    "escalated_at",
 )
 """The proposal columns a `QueueItem` shows (the rest are bookkeeping)."""
 
 
-def to_view(row: ProposalColumns, reviews: Sequence[ReviewColumns]) -> QueueItem:
-    return item_of({name: getattr(row, name) for name in _ITEM_COLUMNS}, reviews)
+def to_view(row: ProposalColumns, reviews: Sequence[ReviewColumns], subjects: Sequence[Subject]) -> QueueItem:
+    return item_of({name: getattr(row, name) for name in _ITEM_COLUMNS}, reviews, subjects)
 
 
-def item_of(columns: Mapping[str, Any], reviews: Sequence[ReviewColumns]) -> QueueItem:
-    """The view of a proposal's column values; validated in one pass, nested gate and reviews included."""
+def item_of(columns: Mapping[str, Any], reviews: Sequence[ReviewColumns], subjects: Sequence[Subject]) -> QueueItem:
+    """The view of a proposal's column values, its reviews and its subjects (sorted, as `_subjects` hands
+    them out); validated in one pass, nested gate and reviews included."""
     document = {name: columns[name] for name in _ITEM_COLUMNS}
+    document["subjects"] = tuple(subjects)
     document["approvals"] = current_approvals(reviews)
     document["reviews"] = [
         {
@@ -208,7 +223,7 @@ def read_view(connection: Connection, proposal_id: str) -> QueueItem:
     row = find(connection, proposal_id)
     if row is None:
         raise NotFound("proposal", proposal_id)
-    return to_view(row, reviews_by_id(connection, proposal_id))
+    return to_view(row, reviews_by_id(connection, proposal_id), subjects_by_id(connection, proposal_id))
 
 
 def view_of(session: Session, proposal_id: str) -> QueueItem:

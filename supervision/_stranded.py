@@ -21,6 +21,7 @@ from core import Clock
 from supervision._audit import AuditLog
 from supervision._locks import InstallationLocks
 from supervision._rows import load, reviews_of, to_view
+from supervision._subjects import subjects_by_id
 from supervision._tables import ProposalRow
 from supervision._views import QueueItem, QueueStatus
 
@@ -53,7 +54,8 @@ class StrandedProposals:
                 )
                 .order_by(col(ProposalRow.created_at), col(ProposalRow.id))
             ).all()
-            return [to_view(row, reviews_of(session, row.id)) for row in rows]
+            connection = session.connection()
+            return [to_view(row, reviews_of(session, row.id), subjects_by_id(connection, row.id)) for row in rows]
 
     def mark_resumed(self, proposal_id: str, *, recovered_from: QueueStatus | None = None) -> None:
         """Clear the mark of a decision whose thread has run on to its end.

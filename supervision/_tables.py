@@ -59,6 +59,11 @@ class ProposalRow(SQLModel, table=True):
         Index("ix_supervision_proposal_queue_all_due", *("expires_at", "id", "status", "agent", "action", "priority")),
         Index("ix_supervision_proposal_agent_action_decided", "agent", "action", "decided_at"),
         Index("ix_supervision_proposal_awaiting_resume", "awaiting_resume_since"),
+        # The reviews escalated to some roles ("escalated to you"), due soonest, with the other filters inside.
+        Index(
+            "ix_supervision_proposal_escalated",
+            *("escalated_to", "status", "expires_at", "id", "created_at", "agent", "action", "priority"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=200)
@@ -98,6 +103,33 @@ class ProposalRow(SQLModel, table=True):
     awaiting_resume_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
     """Set with a person's (or expiry's) final decision, in its transaction; cleared once the agent's
     thread has run on from it to its end. Recovery after a crash resumes the proposals where it is set."""
+    on_timeout: str = Field(default="expire", max_length=10, sa_column_kwargs={"server_default": "expire"})
+    """`expire` or `escalate` (`policies.ReviewTimeout`): what the review clock does once `expires_at` passes."""
+    escalate_to: str | None = Field(default=None, max_length=200)
+    """With `escalate`: the role an overdue review goes to."""
+    escalated_sla_seconds: int | None = Field(default=None, sa_type=Integer)
+    """With `escalate`: how long the escalated review may wait, from its escalation, before it expires."""
+    escalated_to: str | None = Field(default=None, max_length=200)
+    """Set when the review was escalated (then `escalate_to`); None while it never was."""
+    escalated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ProposalSubjectRow(SQLModel, table=True):
+    """One customer or other record a proposal names, as the agent declared it (`supervision.Subject`).
+
+    The queue filters by these rows and erasure finds a proposal by them, wherever the id sits in its
+    arguments; an erased customer's rows are deleted with the redaction (the id itself is personal data).
+    """
+
+    __tablename__ = "supervision_proposal_subject"
+    __table_args__ = (
+        # The proposals naming a subject (a customer's filter, erasure), read inside the index.
+        Index("ix_supervision_proposal_subject_kind_subject", "kind", "subject_id", "proposal_id"),
+    )
+
+    proposal_id: str = Field(foreign_key="supervision_proposal.id", primary_key=True, max_length=200)
+    kind: str = Field(primary_key=True, max_length=32)
+    subject_id: str = Field(primary_key=True, max_length=200)
 
 
 class ReviewRow(SQLModel, table=True):
@@ -225,6 +257,7 @@ def _table(model: type[SQLModel]) -> Table:
 
 PROPOSAL = _table(ProposalRow)
 REVIEW = _table(ReviewRow)
+PROPOSAL_SUBJECT = _table(ProposalSubjectRow)
 AUDIT = _table(AuditRow)
 AUTONOMY_STATE = _table(AutonomyStateRow)
 """The Core tables behind the hot-path models, for reads and inserts that need no ORM objects."""

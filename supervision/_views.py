@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import JsonValue as JsonField
 
-from policies import GateDecision, KpiSnapshot, ReviewVerdict
+from policies import GateDecision, KpiSnapshot, ReviewTimeout, ReviewVerdict
 
 QueueStatus = Literal[
     "pending", "approved", "rejected", "edited", "expired", "executing", "executed", "failed", "denied"
@@ -39,6 +39,19 @@ class _Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+SUBJECT_KIND_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+SUBJECT_ID_MAX = 200
+
+
+class Subject(_Value):
+    """Something a proposal concerns: a customer (`kind="customer"`) or another record (an application,
+    an order). Every subject is kept in the proposal's own indexed rows, so the queue filters by it and
+    erasure finds the proposal however deep the id sits in its arguments."""
+
+    kind: str = Field(pattern=SUBJECT_KIND_PATTERN)
+    id: str = Field(min_length=1, max_length=SUBJECT_ID_MAX)
+
+
 class ProposalSubmission(_Value):
     """An agent's proposal together with the gate's decision on it, ready to be recorded."""
 
@@ -57,6 +70,21 @@ class ProposalSubmission(_Value):
     gate: GateDecision
     requested_by: str | None = None
     expires_at: datetime | None = None
+    subjects: tuple[Subject, ...] = ()
+    """Every customer and other record the proposal concerns, as the agent named them."""
+    on_timeout: ReviewTimeout = "expire"
+    """What happens when the review is still pending at `expires_at` (the action's review clock)."""
+    escalate_to: str | None = Field(default=None, min_length=1, max_length=200)
+    """With ``escalate``: the role the overdue review goes to."""
+    escalated_sla_seconds: int | None = Field(default=None, ge=1)
+    """With ``escalate``: how long the escalated review may wait, counted from its escalation."""
+
+    @model_validator(mode="after")
+    def _escalation_is_complete(self) -> ProposalSubmission:
+        escalates = self.on_timeout == "escalate"
+        if escalates != (self.escalate_to is not None) or escalates != (self.escalated_sla_seconds is not None):
+            raise ValueError("escalate_to and escalated_sla_seconds go with on_timeout 'escalate', and only with it")
+        return self
 
 
 class ReviewView(_Value):
@@ -98,11 +126,29 @@ class QueueItem(_Value):
     execution_result: JsonPayload | None = None
     error: str | None = None
     outcome: OutcomeLabel | None = None
+    subjects: tuple[Subject, ...] = ()
+    """Every customer and other record the proposal names (its customer included), sorted by kind and id;
+    an erased customer is no longer among them."""
+    on_timeout: ReviewTimeout = "expire"
+    """What happens when the review is still pending at `expires_at`: it expires, or (once) it escalates."""
+    escalate_to: str | None = None
+    """The role an overdue review escalates to (with ``escalate``)."""
+    escalated_to: str | None = None
+    """The role the review was escalated to, once it waited past its first deadline; None until then."""
+    escalated_at: datetime | None = None
 
     @property
     def runs(self) -> str:
         """The action that executes once approved: the reviewer's replacement, else the agent's."""
         return self.edited_action or self.action
+
+
+class ReviewTimeouts(_Value):
+    """What one pass of the review clock did (`ApprovalQueue.apply_timeouts`): the overdue reviews that
+    expired, and those escalated to a role (still pending, with a new deadline)."""
+
+    expired: list[QueueItem] = Field(default_factory=list)
+    escalated: list[QueueItem] = Field(default_factory=list)
 
 
 class ExecutionClaim(_Value):
@@ -323,9 +369,12 @@ class QueueRow(_Value):
     autonomy_level: str
     created_at: datetime
     expires_at: datetime | None
-    """When a pending review expires: its SLA due time."""
+    """When a pending review expires (or escalates): its SLA due time."""
     decided_at: datetime | None
     decided_by: str | None
+    escalated_to: str | None = None
+    """The role an overdue review was escalated to (its people see it first); None if never escalated."""
+    escalated_at: datetime | None = None
 
 
 class QueuePosition(_Value):

@@ -75,7 +75,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def trained_scorecard(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The credit scorecard trained once on the bundled data, saved to a file the tests copy."""
-    from steward._wiring import load_or_train_scorecard
+    from agents.credit import load_or_train_scorecard
 
     path = tmp_path_factory.mktemp("model") / "credit_scorecard.pkl"
     load_or_train_scorecard(path, SHARED_DATA / "german_credit" / "german_credit.csv")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
+
+from agents import BUNDLED
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {"core", "customers", "tools", "policies", "supervision", "agents", "approval_ui", "evals", "steward"}
@@ -53,3 +56,26 @@ def test_other_packages_use_the_public_face_not_private_modules() -> None:
                     if top in OURS and top != package and any(part.startswith("_") for part in rest):
                         offenders.append(f"{path.relative_to(ROOT)}: from {node.module}")
     assert offenders == []
+
+
+RAILS = ("steward", "supervision", "approval_ui", "policies")
+"""The packages every agent shares: no agent's name and no action name of an agent belongs in them."""
+RAIL_FILES = {".py", ".html", ".yaml", ".yml", ".js", ".css", ".mako"}
+
+
+def test_no_agent_or_action_name_appears_in_the_shared_packages() -> None:
+    """Agent knowledge lives in agents/<agent>/ and the agent's policy file (policies/<agent>.yaml, so those
+    are not read); anywhere else in the rails, a name in a string, comment or identifier is an offence."""
+    names = sorted({d.name for d in BUNDLED} | {spec.name for d in BUNDLED for spec in d.actions})
+    assert len(names) > len(BUNDLED), "the bundled agents and their actions give the names to look for"
+    word = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
+    offences = []
+    for package in RAILS:
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.suffix not in RAIL_FILES or "__pycache__" in path.parts:
+                continue
+            if path.parent == ROOT / "policies" and path.suffix in {".yaml", ".yml"}:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                offences += [f"{path.relative_to(ROOT)}:{number}: {found}" for found in word.findall(line)]
+    assert not offences, "agent or action names in the shared packages:\n" + "\n".join(offences)

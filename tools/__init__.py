@@ -14,6 +14,7 @@ from tools._actions import (
     RequestInformationArgs,
     action_hash,
     approve_credit,
+    authorize,
     check_approve_credit,
     decline_credit,
     request_information,
@@ -34,7 +35,7 @@ from tools._errors import (
     ToolError,
     ToolUnavailable,
 )
-from tools._evidence import FieldEvidence
+from tools._evidence import FieldEvidence, ToolOutput
 from tools._read import (
     ApplicationDetails,
     ApplicationQuery,
@@ -92,9 +93,11 @@ __all__ = [
     "ToolError",
     "ToolInput",
     "ToolKind",
+    "ToolOutput",
     "ToolUnavailable",
     "action_hash",
     "approve_credit",
+    "authorize",
     "check_approve_credit",
     "credit_features",
     "decline_credit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents._summary import Figure
 from agents._supervised import ActionSpec
 from core import JsonObject, JsonValue
 from policies import Facts
@@ -49,9 +50,56 @@ def _information_facts(facts: Facts, args: RequestInformationArgs) -> JsonObject
     return _with_proposal_action(facts, "request_information")
 
 
+PROBABILITY_OF_DEFAULT = Figure("Probability of default", "proposal.probability", "percent")
+SCORE = Figure("Score", "proposal.score", "integer")
+AMOUNT_APPLIED_FOR = Figure("Amount applied for", "facts.application.amount", "money", "DM")
+DURATION_APPLIED_FOR = Figure("Duration applied for", "facts.application.duration_months", "integer", "months")
+
 _SPECS: tuple[ActionSpec[Any], ...] = (
-    ActionSpec("approve_credit", ApproveCreditArgs, approve_credit, _approve_facts, check_approve_credit),
-    ActionSpec("decline_credit", DeclineCreditArgs, decline_credit, _decline_facts),
-    ActionSpec("request_information", RequestInformationArgs, request_information, _information_facts),
+    ActionSpec(
+        "approve_credit",
+        ApproveCreditArgs,
+        approve_credit,
+        _approve_facts,
+        check_approve_credit,
+        label="Approve credit",
+        description="Grant the credit, for at most the amount and duration applied for.",
+        figures=(
+            Figure("Amount", "arguments.amount", "money", "DM"),
+            Figure("Duration", "arguments.duration_months", "integer", "months"),
+            PROBABILITY_OF_DEFAULT,
+            SCORE,
+        ),
+    ),
+    ActionSpec(
+        "decline_credit",
+        DeclineCreditArgs,
+        decline_credit,
+        _decline_facts,
+        label="Decline credit",
+        description="Decline the application, citing the reason codes the notice to the applicant will give.",
+        figures=(
+            AMOUNT_APPLIED_FOR,
+            DURATION_APPLIED_FOR,
+            PROBABILITY_OF_DEFAULT,
+            SCORE,
+            Figure("Reason codes", "arguments.reason_codes", "list"),
+        ),
+    ),
+    ActionSpec(
+        "request_information",
+        RequestInformationArgs,
+        request_information,
+        _information_facts,
+        label="Request information",
+        description="Ask the applicant for more information before deciding; the application stays open.",
+        figures=(
+            AMOUNT_APPLIED_FOR,
+            DURATION_APPLIED_FOR,
+            PROBABILITY_OF_DEFAULT,
+            SCORE,
+            Figure("Information requested", "arguments.items", "list"),
+        ),
+    ),
 )
 CREDIT_ACTIONS: dict[str, ActionSpec[Any]] = {spec.name: spec for spec in _SPECS}

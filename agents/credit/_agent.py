@@ -1,26 +1,24 @@
-"""The credit-approval agent: gather evidence → score → propose → (shared) gate, review, execute → record."""
+"""The credit-approval agent: assess (evidence and score) → propose → (shared) gate, review, execute → record."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from agents._definition import AgentDefinition, AgentEnvironment, AgentNodes, Trigger
 from agents._proposal import Proposal
 from agents._state import SupervisedState
-from agents._supervised import SupervisedStep
-from agents._supervisor import AgentRuntime
 from agents.credit._actions import CREDIT_ACTIONS
+from agents.credit._demo import CREDIT_DEMO
+from agents.credit._facts import CreditFacts
 from agents.credit._reasoning import CreditPolicyOfProposal, RationaleWriter, TemplateRationale
+from agents.credit._scorer import MODEL_FILE, TRAINING_FILE, LazyScorecard
 from core import Clock, JsonObject
-from policies import PolicySource
-from supervision import ApprovalQueue, AutonomyStore
+from supervision import Subject
 from tools import (
     ApplicationDetails,
     ApplicationQuery,
@@ -73,16 +71,6 @@ class CreditEvidence(BaseModel):
 
 
 @dataclass(frozen=True)
-class CreditRun:
-    """How one run ended (for now): the proposal, its action and its queue status."""
-
-    thread_id: str
-    proposal_id: str
-    action: str
-    status: str
-
-
-@dataclass(frozen=True)
 class CreditNodes:
     """The agent's own nodes; each reads tools only, so a re-run after a crash changes nothing."""
 
@@ -91,20 +79,23 @@ class CreditNodes:
     proposer: CreditPolicyOfProposal
     rationale: RationaleWriter
 
-    def gather(self, state: CreditState) -> dict[str, Any]:
-        application = get_application(self.tools, ApplicationQuery(application_id=state["application_id"]))
+    def assess(self, state: CreditState) -> dict[str, Any]:
+        """Read the application and the customer (each golden record once) and score the application."""
+        tools = replace(self.tools, customers=self.tools.customers.reading_once())
+        application = get_application(tools, ApplicationQuery(application_id=state["application_id"]))
         customer = CustomerQuery(customer_id=application.customer_id)
         evidence = CreditEvidence(
             application=application,
-            profile=get_customer_profile(self.tools, customer),
-            exposure=get_exposure(self.tools, customer),
-            payment_history=get_payment_history(self.tools, customer),
+            profile=get_customer_profile(tools, customer),
+            exposure=get_exposure(tools, customer),
+            payment_history=get_payment_history(tools, customer),
         )
-        return {"customer_id": application.customer_id, "evidence": evidence.model_dump(mode="json")}
-
-    def score(self, state: CreditState) -> dict[str, Any]:
-        query = CreditScoreQuery(customer_id=state["customer_id"], application_id=state["application_id"])
-        return {"assessment": get_credit_score(self.tools, query).model_dump(mode="json")}
+        query = CreditScoreQuery(customer_id=application.customer_id, application_id=application.application_id)
+        return {
+            "customer_id": application.customer_id,
+            "evidence": evidence.model_dump(mode="json"),
+            "assessment": get_credit_score(tools, query).model_dump(mode="json"),
+        }
 
     def propose(self, state: CreditState) -> dict[str, Any]:
         evidence = CreditEvidence.model_validate(state["evidence"])
@@ -132,6 +123,7 @@ class CreditNodes:
             evidence=evidence.lineage(),
             model_version=score.model_version,
             created_at=self.clock.now(),
+            subjects=(Subject(kind="application", id=state["application_id"]),),
         )
         spec = CREDIT_ACTIONS[proposal.action]
         facts = spec.facts_for(credit_facts(evidence, proposal), spec.args_model.model_validate(proposal.arguments))
@@ -172,65 +164,56 @@ def credit_facts(evidence: CreditEvidence, proposal: Proposal) -> JsonObject:
     }
 
 
-class CreditApprovalAgent:
-    """Runs the credit-approval graph for one application at a time."""
+class CreditInput(BaseModel):
+    """One run of the credit agent: the application to assess."""
 
-    def __init__(self, runtime: AgentRuntime) -> None:
-        self.runtime = runtime
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    def run(self, application_id: str, *, thread_id: str | None = None) -> CreditRun:
-        """Run until the proposal is executed, denied, or paused for review."""
-        thread_id = thread_id or f"{AGENT}:{application_id}:{uuid.uuid4().hex[:8]}"
-        with structlog.contextvars.bound_contextvars(thread_id=thread_id, agent=AGENT):
-            state = self.runtime.graph.invoke(
-                {"application_id": application_id, "thread_id": thread_id},
-                {"configurable": {"thread_id": thread_id}},
-            )
-        return CreditRun(
-            thread_id=thread_id,
-            proposal_id=state["proposal"]["id"],
-            action=state["proposal"]["action"],
-            status=state["status"],
-        )
+    application_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
-def build_credit_agent(
-    *,
-    tools: ToolContext,
-    policies: PolicySource,
-    queue: ApprovalQueue,
-    autonomy: AutonomyStore,
-    clock: Clock,
-    review_sla: timedelta,
-    checkpointer: BaseCheckpointSaver[Any],
-    rationale: RationaleWriter | None = None,
-    proposer: CreditPolicyOfProposal | None = None,
-) -> AgentRuntime:
-    """Compile the credit-approval graph with the shared supervised-action step."""
-    step = SupervisedStep(
-        agent=AGENT,
-        policies=policies,
-        queue=queue,
-        autonomy=autonomy,
-        tools=tools,
-        actions=CREDIT_ACTIONS,
-        clock=clock,
-        review_sla=review_sla,
-    )
+def _nodes(environment: AgentEnvironment) -> AgentNodes:
+    """The credit agent's nodes, with the scorecard (and the LLM rationale, when configured) of its own."""
+    scorer = LazyScorecard(environment.home / MODEL_FILE, environment.data_dir / TRAINING_FILE)
+    rationale: RationaleWriter = TemplateRationale()
+    if environment.llm is not None:
+        from agents.llm import OpenAIRationale  # the openai client only when configured
+
+        rationale = environment.resources.enter_context(OpenAIRationale(environment.llm, fallback=rationale))
     nodes = CreditNodes(
-        tools=tools,
-        clock=clock,
-        proposer=proposer or CreditPolicyOfProposal(),
-        rationale=rationale or TemplateRationale(),
+        tools=replace(environment.tools, scorer=scorer),
+        clock=environment.clock,
+        proposer=CreditPolicyOfProposal(),
+        rationale=rationale,
     )
-    graph: StateGraph[Any] = StateGraph(CreditState)
-    graph.add_node("gather", nodes.gather)
-    graph.add_node("score", nodes.score)
-    graph.add_node("propose", nodes.propose)
-    graph.add_node("record", nodes.record)
-    graph.add_edge(START, "gather")
-    graph.add_edge("gather", "score")
-    graph.add_edge("score", "propose")
-    step.add_to(graph, after="propose", finish="record")
-    graph.add_edge("record", END)
-    return AgentRuntime(step=step, graph=graph.compile(checkpointer=checkpointer))
+    return AgentNodes(steps=(("assess", nodes.assess), ("propose", nodes.propose)), finish=nodes.record)
+
+
+def _applications_waiting(environment: AgentEnvironment, limit: int | None) -> list[JsonObject]:
+    """Applications received or waiting for information that no proposal names yet, oldest first."""
+    pending = [application.id for application in environment.tools.customers.pending_applications()]
+    proposed = environment.queue.subjects_with_proposals("application", pending)
+    waiting = [application_id for application_id in pending if application_id not in proposed]
+    return [{"application_id": application_id} for application_id in waiting[:limit]]
+
+
+CREDIT_APPROVAL = AgentDefinition(
+    name=AGENT,
+    description="Approves, declines or asks for more information on consumer credit applications.",
+    input_model=CreditInput,
+    state=CreditState,
+    nodes=_nodes,
+    actions=tuple(CREDIT_ACTIONS.values()),
+    facts_model=CreditFacts,
+    triggers=(
+        Trigger(
+            name="applications",
+            description="Credit applications ingested from the ERP that no proposal has assessed yet.",
+            waiting=_applications_waiting,
+        ),
+    ),
+    input_key="application_id",
+    title="Credit approval",
+    demo=CREDIT_DEMO,
+)
+"""The credit-approval agent, as Steward installs it."""

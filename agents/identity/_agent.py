@@ -9,23 +9,23 @@ remembered, so the same pair is not proposed again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import structlog
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
+from pydantic import BaseModel, ConfigDict, Field
 
+from agents._definition import AgentDefinition, AgentEnvironment, AgentNodes, Trigger
+from agents._demo import DemoScenario
 from agents._proposal import Proposal
 from agents._state import SupervisedState
-from agents._supervised import ActionSpec, SupervisedStep
-from agents._supervisor import AgentRuntime
+from agents.identity._actions import IDENTITY_ACTIONS
+from agents.identity._facts import IdentityFacts
 from core import Clock, JsonObject
-from customers import MergeCandidate
-from policies import Facts, PolicySource
-from supervision import ApprovalQueue, AutonomyStore
-from tools import MergeCustomersArgs, ToolContext, merge_customers
+from customers import MergeCandidate, resolve_identities
+from supervision import Subject
+from tools import MergeCustomersArgs, ToolContext
 
 AGENT = "identity_resolution"
 MODEL_VERSION = "fellegi-sunter-em"
@@ -35,15 +35,6 @@ log = structlog.get_logger(__name__)
 
 class IdentityState(SupervisedState, total=False):
     candidate: JsonObject
-
-
-def _merge_facts(facts: Facts, args: MergeCustomersArgs) -> JsonObject:
-    return dict(facts)
-
-
-IDENTITY_ACTIONS: dict[str, ActionSpec[Any]] = {
-    "merge_customers": ActionSpec("merge_customers", MergeCustomersArgs, merge_customers, _merge_facts)
-}
 
 
 def candidate_facts(candidate: MergeCandidate, open_applications: int) -> JsonObject:
@@ -103,6 +94,11 @@ class IdentityNodes:
             rationale=_rationale(candidate),
             model_version=MODEL_VERSION,
             created_at=self.clock.now(),
+            subjects=(
+                Subject(kind="customer", id=candidate.other_customer_id),
+                Subject(kind="record", id=candidate.record),
+                Subject(kind="record", id=candidate.other_record),
+            ),
         )
         return {"proposal": proposal.model_dump(mode="json"), "facts": candidate_facts(candidate, open_applications)}
 
@@ -117,53 +113,73 @@ class IdentityNodes:
         return {}
 
 
-@dataclass(frozen=True)
-class IdentityRun:
-    thread_id: str
-    proposal_id: str
-    status: str
+_ID = Field(min_length=1, max_length=200)
 
 
-class IdentityResolutionAgent:
-    def __init__(self, runtime: AgentRuntime) -> None:
-        self.runtime = runtime
+class CandidateInput(BaseModel):
+    """An uncertain match, as `customers.MergeCandidate.as_json` writes it."""
 
-    def run(self, candidate: MergeCandidate) -> IdentityRun:
-        """Propose one merge; runs until it is executed, denied, or paused for review."""
-        thread_id = f"{AGENT}:{uuid.uuid4().hex[:12]}"
-        with structlog.contextvars.bound_contextvars(thread_id=thread_id, agent=AGENT):
-            state = self.runtime.graph.invoke(
-                {"candidate": candidate.as_json(), "thread_id": thread_id},
-                {"configurable": {"thread_id": thread_id}},
-            )
-        return IdentityRun(thread_id=thread_id, proposal_id=state["proposal"]["id"], status=state["status"])
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    customer_id: str = _ID
+    other_customer_id: str = _ID
+    record: str = _ID
+    other_record: str = _ID
+    probability: float = Field(ge=0.0, le=1.0)
+    evidence: dict[str, str] = Field(default_factory=dict, max_length=64)
 
 
-def build_identity_agent(
-    *,
-    tools: ToolContext,
-    policies: PolicySource,
-    queue: ApprovalQueue,
-    autonomy: AutonomyStore,
-    clock: Clock,
-    review_sla: timedelta,
-    checkpointer: BaseCheckpointSaver[Any],
-) -> AgentRuntime:
-    step = SupervisedStep(
-        agent=AGENT,
-        policies=policies,
-        queue=queue,
-        autonomy=autonomy,
-        tools=tools,
-        actions=IDENTITY_ACTIONS,
-        clock=clock,
-        review_sla=review_sla,
-    )
-    nodes = IdentityNodes(tools=tools, clock=clock)
-    graph: StateGraph[Any] = StateGraph(IdentityState)
-    graph.add_node("propose", nodes.propose)
-    graph.add_node("record", nodes.record)
-    graph.add_edge(START, "propose")
-    step.add_to(graph, after="propose", finish="record")
-    graph.add_edge("record", END)
-    return AgentRuntime(step=step, graph=graph.compile(checkpointer=checkpointer))
+class IdentityInput(BaseModel):
+    """One run of the identity agent: the uncertain match to propose as a merge."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    candidate: CandidateInput
+
+
+def _pair(customer_id: object, other: object) -> frozenset[str]:
+    return frozenset((str(customer_id), str(other)))
+
+
+def matches_to_propose(environment: AgentEnvironment, candidates: Sequence[MergeCandidate]) -> list[JsonObject]:
+    """The inputs for `candidates` whose pair of customers has no merge proposal waiting in the queue."""
+    waiting = environment.queue.list(status="pending", agent=AGENT, limit=1_000_000)
+    pending = {_pair(item.arguments.get("customer_id"), item.arguments.get("other_customer_id")) for item in waiting}
+    return [
+        {"candidate": candidate.as_json()}
+        for candidate in candidates
+        if _pair(candidate.customer_id, candidate.other_customer_id) not in pending
+    ]
+
+
+def _uncertain_matches(environment: AgentEnvironment, limit: int | None) -> list[JsonObject]:
+    """Uncertain matches (resolved again now) not yet waiting in the queue."""
+    candidates = resolve_identities(environment.tools.customers).candidates
+    return matches_to_propose(environment, candidates)[:limit]
+
+
+def _nodes(environment: AgentEnvironment) -> AgentNodes:
+    nodes = IdentityNodes(tools=environment.tools, clock=environment.clock)
+    return AgentNodes(steps=(("propose", nodes.propose),), finish=nodes.record)
+
+
+IDENTITY_RESOLUTION = AgentDefinition(
+    name=AGENT,
+    description="Proposes merging two customer records that are probably the same person.",
+    input_model=IdentityInput,
+    state=IdentityState,
+    nodes=_nodes,
+    actions=tuple(IDENTITY_ACTIONS.values()),
+    facts_model=IdentityFacts,
+    after_ingest=lambda environment, report: matches_to_propose(environment, report.candidates),
+    triggers=(
+        Trigger(
+            name="uncertain_matches",
+            description="Uncertain matches (0.5 <= p < 0.9) of identity resolution not yet in the queue.",
+            waiting=_uncertain_matches,
+        ),
+    ),
+    title="Identity",
+    demo=DemoScenario(review_note="a person confirms or rejects each possible duplicate"),
+)
+"""The identity-resolution agent, as Steward installs it."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agents import CreditApprovalAgent, CreditRun
+from agents import AgentRun, AgentRunner
 from core import FixedClock
 from customers import load_applicants
 from policies import default_policy_dir
@@ -53,11 +53,11 @@ def audit_kinds(app: Steward, proposal_id: str) -> list[str]:
     return [entry.kind for entry in app.audit.entries(subject=proposal_id)]
 
 
-def pending_runs(app: Steward, count: int, *, action: str | None = None) -> list[CreditRun]:
+def pending_runs(app: Steward, count: int, *, action: str | None = None) -> list[AgentRun]:
     """`count` credit proposals waiting for review (shadow level), on applications an officer may decide;
     with `action`, only proposals of that action are counted."""
-    agent = CreditApprovalAgent(app.credit)
-    runs: list[CreditRun] = []
+    agent = AgentRunner(app.runtimes["credit_approval"])
+    runs: list[AgentRun] = []
     for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
         if application.amount > 4000:
             continue

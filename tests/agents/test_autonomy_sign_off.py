@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from core import FixedClock
 from policies import default_policy_dir, load_policy
 from steward._settings import Settings
@@ -59,7 +59,7 @@ class Credits:
 
     def approve_one(self) -> str:
         """One more credit a person approved (up to 10,000: one approval), executed and turning out well."""
-        agent = CreditApprovalAgent(self.app.credit)
+        agent = AgentRunner(self.app.runtimes["credit_approval"])
         for application in sorted(self.app.customers.pending_applications(), key=lambda a: a.id):
             if application.id in self.used or application.amount > 10_000:
                 continue

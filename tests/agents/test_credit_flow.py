@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agents import CreditApprovalAgent, InvalidEdit
+from agents import AgentRunner, InvalidEdit
 from core import FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
 from steward._settings import Settings
@@ -22,9 +22,9 @@ def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_o
     # The deciding process uses the wall clock, so the proposal is made "now" (its SLA has not run out).
     with installation(steward_settings, FixedClock(datetime.now(UTC))) as app:
         application_id = find_application(app, lambda amount: amount <= 4000)
-        run = CreditApprovalAgent(app.credit).run(application_id)
+        run = AgentRunner(app.runtimes["credit_approval"]).run(application_id)
         assert run.status == "pending"  # shadow level: every proposal is reviewed
-        paused = app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}})
+        paused = app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}})
         assert paused.next == ("await_review",)
         assert audit_kinds(app, run.proposal_id) == ["proposal.submitted", "gate.decided"]
         assert app.customers.decisions(application_id) == []
@@ -65,7 +65,7 @@ def test_a_decision_from_another_process_resumes_the_paused_graph_and_executes_o
 def test_auto_band_executes_without_a_pause(steward_settings: Settings) -> None:
     with installation(steward_settings) as app:
         app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         runs = [agent.run(a.id) for a in sorted(app.customers.pending_applications(), key=lambda a: a.id)[:40]]
         executed = [r for r in runs if r.status == "executed"]
         assert executed, "band_2 should automate some low-risk approvals among 40 applicants"
@@ -75,7 +75,10 @@ def test_auto_band_executes_without_a_pause(steward_settings: Settings) -> None:
             assert item.decided_by == "policy"
             assert item.gate.source == "autonomy"
             assert item.gate.matched in {"band_1", "band_2"}
-            assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+            assert (
+                app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}}).next
+                == ()
+            )
         # Everything else is either waiting for a person or was refused; nothing slipped through.
         assert {r.status for r in runs} <= {"executed", "pending", "denied"}
 
@@ -93,19 +96,21 @@ def test_a_denied_proposal_is_never_queued_or_executed(steward_settings: Setting
     settings = steward_settings.model_copy(update={"policy_dir": policy_dir})
     with installation(settings) as app:
         application_id = find_application(app, lambda amount: True)
-        run = CreditApprovalAgent(app.credit).run(application_id)
+        run = AgentRunner(app.runtimes["credit_approval"]).run(application_id)
         item = app.queue.get(run.proposal_id)
         assert item.status == "denied"
         assert item.gate.outcome == "deny"
         assert item.gate.source == "hard_limit"
         assert app.queue.list(status="pending") == []
         assert app.customers.decisions(application_id) == []
-        assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        assert (
+            app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        )
 
 
 def test_authority_four_eyes_and_self_approval(steward_settings: Settings) -> None:
     with installation(steward_settings, applicants=200) as app:
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         # Above the officer's limit: the officer may not approve; a senior may.
         mid = agent.run(find_application(app, lambda amount: 5000 < amount <= 10000))
         with pytest.raises(MissingAuthority):
@@ -130,7 +135,7 @@ def test_a_reviewer_never_approves_their_own_request(steward_settings: Settings)
         from customers import load_applicants
 
         load_applicants(app.customers, steward_settings.german_credit_csv, limit=30, requested_by="officer")
-        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        run = AgentRunner(app.runtimes["credit_approval"]).run(find_application(app, lambda amount: amount <= 4000))
         with pytest.raises(SelfApproval):
             app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
         decided = app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve")
@@ -140,7 +145,7 @@ def test_a_reviewer_never_approves_their_own_request(steward_settings: Settings)
 
 def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_settings: Settings) -> None:
     with installation(steward_settings, applicants=200) as app:
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         app.autonomy.set_level(AGENT, "approve_credit", "review_all", actor="ops", reason="test")
         for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
             if not 6000 < application.amount <= 10000:
@@ -169,7 +174,7 @@ def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_s
 def test_a_reviewer_may_ask_for_information_instead_and_that_is_what_executes(steward_settings: Settings) -> None:
     with installation(steward_settings) as app:
         application_id = find_application(app, lambda amount: amount <= 4000)
-        run = CreditApprovalAgent(app.credit).run(application_id)
+        run = AgentRunner(app.runtimes["credit_approval"]).run(application_id)
         proposed = app.queue.get(run.proposal_id)
         with pytest.raises(InvalidEdit, match="items"):
             app.supervisor.decide(
@@ -209,7 +214,7 @@ def test_a_reviewer_may_ask_for_information_instead_and_that_is_what_executes(st
 
 def test_concurrent_decisions_one_wins_the_other_gets_a_conflict(steward_settings: Settings) -> None:
     with installation(steward_settings) as app:
-        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        run = AgentRunner(app.runtimes["credit_approval"]).run(find_application(app, lambda amount: amount <= 4000))
         app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="reject", comment="no")
         with pytest.raises(ApprovalConflict) as conflict:
             app.supervisor.decide(run.proposal_id, reviewer_id="officer2", verdict="approve")
@@ -223,12 +228,14 @@ def test_an_expired_review_finishes_the_thread_and_is_not_counted_as_a_rejection
 ) -> None:
     clock = FixedClock(START)
     with installation(steward_settings, clock) as app:
-        run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+        run = AgentRunner(app.runtimes["credit_approval"]).run(find_application(app, lambda amount: amount <= 4000))
         clock.advance(steward_settings.review_sla + timedelta(minutes=1))
         expired = app.supervisor.expire_overdue()
         assert [item.id for item in expired] == [run.proposal_id]
         assert expired[0].status == "expired"
-        assert app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        assert (
+            app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+        )
         kpi = app.kpis.snapshot(AGENT, run.action, window=100, confidence=0.95)
         assert kpi.expired == 1
         assert kpi.reviewed == 0
@@ -237,7 +244,7 @@ def test_an_expired_review_finishes_the_thread_and_is_not_counted_as_a_rejection
 def test_an_unknown_application_is_a_clear_error_and_writes_nothing(steward_settings: Settings) -> None:
     with installation(steward_settings, applicants=5) as app:
         with pytest.raises(NotFound, match="unknown application 'A-9999'"):
-            CreditApprovalAgent(app.credit).run("A-9999")
+            AgentRunner(app.runtimes["credit_approval"]).run("A-9999")
         assert app.queue.list() == []
         assert app.audit.verify().count == 0
 
@@ -248,7 +255,7 @@ def test_bad_outcomes_demote_the_action_at_once_and_the_change_is_audited_with_i
 ) -> None:
     with installation(steward_settings, applicants=300) as app:
         app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         change = None
         outcomes = 0
         for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):

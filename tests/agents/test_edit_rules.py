@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from agents import CannotProposeAgain, CreditApprovalAgent, InvalidEdit
-from agents.identity import IdentityResolutionAgent
+from agents import AgentRunner, CannotProposeAgain, InvalidEdit
 from core import FixedClock
 from customers import MergeCandidate
 from steward._settings import Settings
@@ -27,7 +26,7 @@ def app(steward_settings: Settings) -> Iterator[Steward]:
 
 
 def _pending_credit(app: Steward) -> QueueItem:
-    run = CreditApprovalAgent(app.credit).run(find_application(app, lambda amount: amount <= 4000))
+    run = AgentRunner(app.runtimes["credit_approval"]).run(find_application(app, lambda amount: amount <= 4000))
     assert run.status == "pending"
     return app.queue.get(run.proposal_id)
 
@@ -42,7 +41,7 @@ def _pending_merge(app: Steward) -> QueueItem:
         probability=0.7,
         evidence={"name": "similar", "birth_date": "same", "email": "different", "phone": "different"},
     )
-    run = IdentityResolutionAgent(app.identity).run(candidate)
+    run = AgentRunner(app.runtimes["identity_resolution"]).run({"candidate": candidate.as_json()})
     assert run.status == "pending"
     return app.queue.get(run.proposal_id)
 
@@ -161,7 +160,7 @@ def test_editing_a_decided_or_expired_proposal_is_a_conflict(app: Steward) -> No
 
 def test_a_failed_execution_shows_its_error_and_the_case_can_be_proposed_again(app: Steward) -> None:
     application_id = find_application(app, lambda amount: amount <= 4000)
-    agent = CreditApprovalAgent(app.credit)
+    agent = AgentRunner(app.runtimes["credit_approval"])
     first, second = agent.run(application_id), agent.run(application_id)
     assert (first.status, second.status) == ("pending", "pending")
     with pytest.raises(CannotProposeAgain, match="only a failed execution"):

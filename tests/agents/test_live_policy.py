@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from core import FixedClock
 from policies import default_policy_dir
 from steward._settings import Settings
@@ -21,7 +21,7 @@ def test_a_saved_threshold_change_takes_effect_in_a_running_installation(steward
 
     with installation(steward_settings, FixedClock(START)) as worker:
         worker.autonomy.set_level(AGENT, "approve_credit", "band_1", actor="ops", reason="test")
-        step = worker.credit.step
+        step = worker.runtimes["credit_approval"].step
         before = step.gate_action("approve_credit", facts)
         assert (before.outcome, before.matched) == ("review", "default")
         assert before.policy_version == worker.policy_store.latest(AGENT).label
@@ -36,7 +36,9 @@ def test_a_saved_threshold_change_takes_effect_in_a_running_installation(steward
         assert (after.outcome, after.matched, after.policy_version) == ("auto", "band_1", saved.label)
         assert step.policy.version == saved.label  # what the autonomy ladder reads too
 
-        run = CreditApprovalAgent(worker.credit).run(find_application(worker, lambda amount: amount <= 4000))
+        run = AgentRunner(worker.runtimes["credit_approval"]).run(
+            find_application(worker, lambda amount: amount <= 4000)
+        )
         item = worker.queue.get(run.proposal_id)
         assert item.gate.policy_version == saved.label
         gate_entry = next(e for e in worker.audit.entries(subject=run.proposal_id) if e.kind == "gate.decided")

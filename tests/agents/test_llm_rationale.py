@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from agents import CreditApprovalAgent, Proposal
+from agents import AgentRunner, Proposal
 from agents.credit import ProposedAction, TemplateRationale
 from agents.llm import MAX_CHARS, SYSTEM_PROMPT, LLMEndpoint, OpenAIRationale
 from core import JsonObject
@@ -278,7 +278,7 @@ def test_the_wired_agent_uses_the_configured_endpoint_and_never_lets_it_decide(
     script.content = "The scorecard's view decides this proposal; the reviewer sees the main risk factors below."
     settings = steward_settings.model_copy(update={"llm_base_url": url, "llm_model": "local-test-model"})
     with installation(settings, applicants=5) as app:
-        run = CreditApprovalAgent(app.credit).run("A-0002")
+        run = AgentRunner(app.runtimes["credit_approval"]).run("A-0002")
         proposal = Proposal.model_validate(app.queue.get(run.proposal_id).proposal)
     assert proposal.rationale == f"{script.content} (drafted by local-test-model)"
     assert [path for path, _ in script.requests] == ["/v1/chat/completions"]

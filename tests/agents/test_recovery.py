@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from langchain_core.runnables import RunnableConfig
 
-from agents import CreditRun, RecoveryReport
+from agents import AgentRun, RecoveryReport
 from core import FixedClock
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
@@ -33,8 +33,8 @@ def _application(app: Steward, proposal_id: str) -> str:
     return str(app.queue.get(proposal_id).arguments["application_id"])
 
 
-def _thread_done(app: Steward, run: CreditRun) -> bool:
-    return app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
+def _thread_done(app: Steward, run: AgentRun) -> bool:
+    return app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}}).next == ()
 
 
 def _outcomes(report: RecoveryReport) -> dict[str, str]:
@@ -114,11 +114,11 @@ def test_an_execution_claim_whose_process_died_is_completed_once(steward_setting
         claim = app.queue.claim_execution(run.proposal_id, item.action_hash)
         application_id = _application(app, run.proposal_id)
         if wrote:  # the action tool wrote; the process died before recording the result
-            spec = app.credit.step.actions[item.runs]
+            spec = app.runtimes["credit_approval"].step.actions[item.runs]
             auth = Authorization(
                 proposal_id=item.id, action_hash=claim.action_hash, idempotency_key=claim.idempotency_key
             )
-            spec.run(app.credit.step.tools, spec.args_model.model_validate(item.arguments), auth)
+            spec.run(app.runtimes["credit_approval"].step.tools, spec.args_model.model_validate(item.arguments), auth)
             assert len(app.customers.decisions(application_id)) == 1
         assert app.queue.get(run.proposal_id).status == "executing"
 
@@ -235,7 +235,7 @@ def test_a_review_read_back_into_the_thread_whose_step_was_never_saved_is_carrie
         item = app.queue.get(run.proposal_id)
         app.queue.claim_execution(run.proposal_id, item.action_hash)
         config: RunnableConfig = {"configurable": {"thread_id": run.thread_id}}
-        paused = app.credit.graph.get_state(config)
+        paused = app.runtimes["credit_approval"].graph.get_state(config)
         (task,) = paused.tasks
         review = {"proposal_id": item.id, "status": "executing", "action_hash": item.action_hash}
         app.checkpointer.put_writes(
@@ -243,7 +243,7 @@ def test_a_review_read_back_into_the_thread_whose_step_was_never_saved_is_carrie
             [("review", review), ("status", "executing"), ("branch:to:execute", None)],
             task.id,
         )
-        crashed = app.credit.graph.get_state(config)
+        crashed = app.runtimes["credit_approval"].graph.get_state(config)
         assert crashed.next == () and crashed.tasks  # what the old resume took for a finished run
 
         report = app.supervisor.recover()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from policies import ReviewVerdict, default_policy_dir
 from supervision import QueueItem
 from tests.approval_ui.web_helpers import Web
@@ -33,7 +33,7 @@ def replay_history(web: Web) -> None:
     DM 4,000 (which band_1 does not automate) decided by a person: the first rejected, the others approved."""
     steward = web.steward
     used = {application_of(item)[0] for item in steward.queue.list(agent=AGENT, limit=1000)}
-    agent = CreditApprovalAgent(steward.credit)
+    agent = AgentRunner(steward.runtimes["credit_approval"])
     runs = [agent.run(a.id) for a in steward.customers.pending_applications() if a.id not in used]
     for action in ("approve_credit", "decline_credit"):
         steward.autonomy.set_level(AGENT, action, "band_1", actor="ops", reason="policy editor tests")

@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from approval_ui import CSRF_HEADER, ROLES, SESSION_COOKIE, UiOptions, create_app
+from approval_ui import CSRF_HEADER, SESSION_COOKIE, UiOptions, create_app
 from approval_ui._backend import Backend
 from approval_ui._limits import MAX_BODY_BYTES, plain_text
 from tests.approval_ui.test_permissions import TABLE, USER_OF_ROLE
-from tests.approval_ui.web_helpers import SECRET, Web, csrf_of
+from tests.approval_ui.web_helpers import BUNDLED_ROLES, SECRET, Web, csrf_of
 
 EXAMPLES = 25
 """Examples per operation and kind of input (valid, invalid, valid with real ids)."""
@@ -59,7 +59,7 @@ def _no_backend() -> AbstractContextManager[Backend]:
     raise AssertionError("writing the OpenAPI document needs no backend")
 
 
-DOCUMENT = create_app(_no_backend, UiOptions(session_secret=SECRET)).openapi()
+DOCUMENT = create_app(_no_backend, UiOptions(session_secret=SECRET, roles=BUNDLED_ROLES)).openapi()
 OPERATIONS = [f"{method.upper()} {path}" for path, operations in DOCUMENT["paths"].items() for method in operations]
 """Every operation of the document, as 'METHOD /path' (the labels schemathesis uses)."""
 WITH_BODY = [
@@ -136,7 +136,7 @@ def _positive(web: Web, operation: Any) -> list[st.SearchStrategy[Any]]:
 def test_every_api_operation_is_fuzzed() -> None:
     assert {"GET /api/queue", "GET /api/audit", "POST /api/proposals/{proposal_id}/decision"} <= set(OPERATIONS)
     assert {"POST /api/proposals/{proposal_id}/decision", "PUT /api/policies/{agent}"} <= set(WITH_BODY)
-    assert set(USER_OF_ROLE) == set(ROLES)
+    assert set(USER_OF_ROLE) == set(BUNDLED_ROLES.names)
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
@@ -191,7 +191,7 @@ def test_with_an_admin_session_and_its_csrf_header_every_status_and_body_is_docu
 
 @pytest.mark.slow
 @pytest.mark.parametrize("label", OPERATIONS)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", BUNDLED_ROLES.names)
 def test_each_roles_token_is_answered_as_documented_and_refused_where_the_table_forbids(
     web: Web, api_schema: OpenApiSchema, role: str, label: str
 ) -> None:

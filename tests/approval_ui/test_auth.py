@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from approval_ui import UiOptions, create_app
-from tests.approval_ui.web_helpers import SECRET, Web, csrf_of, login, password_of
+from tests.approval_ui.web_helpers import BUNDLED_ROLES, SECRET, Web, csrf_of, login, password_of
 
 
 def test_login_sets_a_signed_httponly_samesite_cookie_and_logout_clears_it(web: Web) -> None:
@@ -130,7 +130,7 @@ def test_pages_send_security_headers(web: Web) -> None:
 
 def test_the_throttle_is_shared_by_every_process_of_the_installation(web: Web) -> None:
     """A second app over the same database (another worker or replica) sees the same failures."""
-    other = create_app(lambda: nullcontext(web.steward), UiOptions(session_secret=SECRET))
+    other = create_app(lambda: nullcontext(web.steward), UiOptions(session_secret=SECRET, roles=BUNDLED_ROLES))
     with TestClient(other, follow_redirects=False) as second:
         first = web.client()
         for client in (first, second, first):

@@ -187,11 +187,11 @@ def test_an_officer_requests_information_instead_of_deciding(web: Web, server: s
     _log_in(page, server, "officer")
     page.goto(f"{server}/proposals/{proposal_id}")
     expect(page.get_by_role("heading", name="Similar past decisions")).to_be_visible()
-    page.get_by_text("Request information", exact=True).first.click()  # opens the <details>
-    page.get_by_label("What should the applicant provide?").fill("Last three payslips\nProof of address")
-    page.get_by_role("button", name="Request information").click()
-    expect(page.get_by_role("status")).to_contain_text("Information requested")
-    expect(page.locator("#replaced")).to_contain_text("request_information")
+    page.get_by_text("Replace with: Request information", exact=True).click()  # opens the <details>
+    page.get_by_label("Items").fill("Last three payslips\nProof of address")
+    page.get_by_role("button", name="Request information instead").click()
+    expect(page.get_by_role("status")).to_contain_text("Your replacement action was gated again")
+    expect(page.locator("#replaced")).to_contain_text("Request information")
     _shot(page, "proposal-information-requested")
     context.close()
     item = web.steward.queue.get(proposal_id)

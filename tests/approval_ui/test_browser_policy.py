@@ -67,4 +67,6 @@ def test_an_ops_manager_changes_a_policy_threshold_and_sees_the_what_if(
     saved = store.latest(AGENT)
     assert (saved.version, saved.author) == (base.version + 1, "ops")
     assert WIDER in saved.text and BAND_1 not in saved.text
-    assert web.steward.credit.step.policy.version == saved.label  # the running agent's gate uses it now
+    assert (
+        web.steward.runtimes["credit_approval"].step.policy.version == saved.label
+    )  # the running agent's gate uses it now

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, create_app
 from steward._ingest import run_ingest
+from steward._roles import load_roles
 from steward._settings import Settings
 from steward._wiring import Steward, open_steward
 from supervision import UserDirectory
@@ -33,7 +34,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory, trained_scorecard: Path) 
         steward.users.add("sam", name="Sam", roles=("engineer",))  # the least-privileged role reads customers
         steward.users.set_password("sam", password_of("sam"))
         run_ingest(steward, propose=False)
-        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret=SECRET))
+        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret=SECRET, roles=load_roles(settings)))
         with TestClient(app, follow_redirects=False) as client:
             login(client, "sam", password_of("sam"), next="/evals")
             yield steward, client

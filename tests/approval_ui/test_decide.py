@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from tests.agents.flow_helpers import audit_kinds, find_application
 from tests.approval_ui.web_helpers import Web, csrf_of
 
@@ -187,27 +187,33 @@ def _post(web: Web, user: str, proposal_id: str, data: dict[str, str]) -> tuple[
     return response.status_code, response.text
 
 
-def test_an_officer_asks_for_information_instead_and_that_is_what_runs(web: Web) -> None:
+def test_an_officer_replaces_the_action_with_a_request_for_information_and_that_is_what_runs(web: Web) -> None:
     proposal_id = web.small[5]
+    before = web.steward.queue.get(proposal_id)
     page = web.logged_in("officer").get(f"/proposals/{proposal_id}").text
-    assert "What should the applicant provide?" in page
-    status, page = _post(web, "officer", proposal_id, {"verdict": "request_information", "items": " \n "})
+    assert "Replace with: Request information" in page  # the action's label and description, not the UI's words
+    assert "Ask the applicant for more information before deciding" in page
+    assert 'name="edited_action" value="request_information"' in page
+    application_id = before.arguments["application_id"]
+    assert isinstance(application_id, str)  # kept from the proposal, shown read-only (never posted)
+    assert f'id="replace-request_information-application_id" value="{application_id}" readonly' in page
+    replace = {"verdict": "edit", "edited_action": "request_information"}
+    status, page = _post(web, "officer", proposal_id, {**replace, "arg_items": " \n "})
     assert status == 400
-    assert "one item per line" in page
+    assert "items: List should have at least 1 item" in page
+    assert '<details class="decide-more replace" open>' in page  # the refused form is shown again, open
     status, page = _post(
         web,
         "officer",
         proposal_id,
-        {"verdict": "request_information", "items": "Last three payslips\nBank statement", "reason": "income unclear"},
+        {**replace, "arg_items": "Last three payslips\nBank statement", "reason": "income unclear"},
     )
     assert status == 303
-    assert "Information requested" in page
-    assert 'id="replaced"' in page
+    assert "Your replacement action was gated again and recorded" in page
+    assert re.search(r'id="replaced">A reviewer replaced \w+ credit with <strong>Request information</strong>', page)
     item = web.steward.queue.get(proposal_id)
     assert (item.status, item.runs) == ("executed", "request_information")
-    assert item.arguments["items"] == ["Last three payslips", "Bank statement"]
-    application_id = item.arguments["application_id"]
-    assert isinstance(application_id, str)
+    assert item.arguments == {"application_id": application_id, "items": ["Last three payslips", "Bank statement"]}
     [decision] = web.steward.customers.decisions(application_id)
     assert decision.decision == "information_requested"
 
@@ -221,7 +227,7 @@ def test_an_officer_approves_with_a_lower_amount_and_the_edit_is_gated_again(web
     assert 'name="arg_amount"' in page and 'name="arg_application_id"' not in page  # ids are not editable
 
     status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": "lots"})
-    assert status == 400
+    assert status == 422
     assert "Amount must be a number" in page
     status, page = _post(web, "officer", proposal_id, {"verdict": "edit", "arg_amount": "999999"})
     assert status == 400
@@ -261,7 +267,7 @@ def _four_eyes_proposal(web: Web) -> tuple[str, str]:
     """A new proposal above the four-eyes threshold (10,000 < amount ≤ a senior's 15,000): the proposal
     and its application. Two different reviewers must approve it."""
     application_id = find_application(web.steward, lambda amount: 10_000 < amount <= 15_000)
-    run = CreditApprovalAgent(web.steward.credit).run(application_id)
+    run = AgentRunner(web.steward.runtimes["credit_approval"]).run(application_id)
     item = web.steward.queue.get(run.proposal_id)
     assert (item.status, item.gate.review.approvals_required) == ("pending", 2)
     return run.proposal_id, application_id

@@ -3,14 +3,16 @@ and a failed execution shows its error and offers to propose the case again."""
 
 from __future__ import annotations
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from tests.agents.flow_helpers import audit_kinds, find_application
 from tests.approval_ui.web_helpers import Web, csrf_of
 
 
 def _fresh_pending(web: Web) -> str:
     """A new pending approve_credit proposal for a small amount (the agent may run twice on one application)."""
-    run = CreditApprovalAgent(web.steward.credit).run(find_application(web.steward, lambda amount: amount <= 4000))
+    run = AgentRunner(web.steward.runtimes["credit_approval"]).run(
+        find_application(web.steward, lambda amount: amount <= 4000)
+    )
     assert run.status == "pending" and run.action == "approve_credit"
     return run.proposal_id
 
@@ -67,7 +69,7 @@ def test_a_decided_proposal_edited_through_the_api_is_a_conflict(web: Web) -> No
 
 def test_a_failed_execution_is_shown_and_proposed_again_from_the_page_and_the_api(web: Web) -> None:
     application_id = find_application(web.steward, lambda amount: amount <= 4000)
-    agent = CreditApprovalAgent(web.steward.credit)
+    agent = AgentRunner(web.steward.runtimes["credit_approval"])
     first, second, third = (agent.run(application_id) for _ in range(3))
     web.steward.supervisor.decide(first.proposal_id, reviewer_id="officer", verdict="approve")
     for run in (second, third):  # the application is decided now: these approvals cannot execute

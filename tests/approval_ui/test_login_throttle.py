@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from approval_ui import UiOptions, create_app
 from steward._settings import Settings
 from steward._web import server_config
-from tests.approval_ui.web_helpers import SECRET, Web, csrf_of, login, password_of
+from tests.approval_ui.web_helpers import BUNDLED_ROLES, SECRET, Web, csrf_of, login, password_of
 
 if TYPE_CHECKING:
     import httpx2  # what the test client speaks
@@ -146,7 +146,8 @@ def test_a_forged_x_forwarded_for_is_ignored_unless_a_trusted_proxy_sends_it(web
     assert [_wrong(direct, user, **{"X-Forwarded-For": f"192.0.2.{n}"}) for n in range(4)] == [401, 401, 401, 429]
 
     proxied = create_app(
-        lambda: nullcontext(web.steward), UiOptions(session_secret=SECRET, trusted_proxies=("10.5.9.0/24",))
+        lambda: nullcontext(web.steward),
+        UiOptions(session_secret=SECRET, roles=BUNDLED_ROLES, trusted_proxies=("10.5.9.0/24",)),
     )
     with TestClient(proxied, follow_redirects=False, client=("10.5.9.2", 40000)) as proxy:
         forwarded = [_wrong(proxy, user, **{"X-Forwarded-For": f"198.51.100.{n}"}) for n in range(4)]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
-from approval_ui import app_routes
-from tests.approval_ui.web_helpers import ROLE_USERS, Web, csrf_of
+from approval_ui import UiOptions, app_routes, create_app
+from steward._roles import BUNDLED_ROLES_FILE
+from supervision import load_role_catalog
+from tests.approval_ui.web_helpers import ROLE_USERS, SECRET, Web, csrf_of, login, password_of
 
 CREDIT = {"credit_officer", "senior_credit_officer", "head_of_credit"}
 READERS = CREDIT | {"ops_manager", "auditor", "admin"}
@@ -140,3 +145,52 @@ def test_nobody_logged_in_is_sent_to_the_login_page_or_told_to_authenticate(web:
     assert client.get("/queue").headers["location"].startswith("/login?next=")
     for method, path in PUBLIC - {("POST", "/login"), ("POST", "/logout")}:
         assert client.request(method, path).status_code in (200, 303)
+
+
+DEPLOYMENT_ROLES = """\
+roles:
+  queue_watcher:
+    description: Watches the queue and reads proposals; decides nothing.
+    permissions: [queue.read, proposal.read]
+  engineer:
+    description: Engineers of this deployment also read the audit log.
+    permissions: [customer.read, autonomy.read, policy.read, eval.read, audit.read]
+"""
+
+
+def test_a_role_from_a_deployment_file_gets_exactly_its_permissions_on_the_routes(web: Web, tmp_path: Path) -> None:
+    roles_file = tmp_path / "roles.yaml"
+    roles_file.write_text(DEPLOYMENT_ROLES, encoding="utf-8")
+    options = UiOptions(session_secret=SECRET, roles=load_role_catalog(BUNDLED_ROLES_FILE, roles_file))
+    web.steward.users.add("watcher", name="Wendy Watcher", roles=("queue_watcher",))
+    web.steward.users.set_password("watcher", password_of("watcher"))
+    proposal_id = web.large[-1]
+    customer_id = web.steward.queue.get(proposal_id).customer_id
+    routes = {
+        "/api/queue": 200,
+        f"/api/proposals/{proposal_id}": 200,
+        f"/api/customers/{customer_id}": 403,
+        "/api/audit": 403,
+        "/api/policies": 403,
+    }
+    with TestClient(create_app(lambda: nullcontext(web.steward), options), follow_redirects=False) as deployed:
+        deployed.headers["Authorization"] = f"Bearer {web.steward.users.issue_token('watcher')}"
+        assert {path: deployed.get(path).status_code for path in routes} == routes
+        decision = deployed.post(f"/api/proposals/{proposal_id}/decision", json={"verdict": "approve"})
+        assert (decision.status_code, decision.json()["code"]) == (403, "forbidden")
+        engineer = {"Authorization": f"Bearer {web.steward.users.issue_token('engineer')}"}
+        assert deployed.get("/api/audit", headers=engineer).status_code == 200  # the deployment widened engineer
+        del deployed.headers["Authorization"]
+        login(deployed, "watcher", password_of("watcher"))
+        page = deployed.get("/queue")
+        assert page.status_code == 200
+        assert 'href="/queue"' in page.text and 'href="/audit"' not in page.text
+        assert deployed.get("/audit").status_code == 403
+
+    # The app with Steward's bundled roles only does not know the role: it allows nothing.
+    bundled = web.client()
+    bundled.headers["Authorization"] = f"Bearer {web.steward.users.issue_token('watcher')}"
+    assert bundled.get("/api/queue").status_code == 403
+    engineer_only = {"Authorization": f"Bearer {web.steward.users.issue_token('engineer')}"}
+    assert bundled.get("/api/audit", headers=engineer_only).status_code == 403
+    assert web.steward.queue.get(proposal_id).status == "pending"

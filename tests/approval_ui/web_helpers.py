@@ -11,17 +11,20 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from approval_ui import UiOptions, create_app
 from core import FixedClock
+from steward._roles import BUNDLED_ROLES_FILE, load_roles
 from steward._settings import Settings
 from steward._wiring import Steward
-from supervision import UserDirectory
+from supervision import UserDirectory, load_role_catalog
 from tests.agents.flow_helpers import START, installation
 
 SECRET = "test-session-secret-" + "x" * 40
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 """argon2id with cheap parameters: the same code path, a hundred times faster than the production default."""
+BUNDLED_ROLES = load_role_catalog(BUNDLED_ROLES_FILE)
+"""The roles Steward ships with, for apps the tests build beside `web_installation`'s."""
 
 ROLE_USERS: dict[str, tuple[str, ...]] = {
     "officer": ("credit_officer",),
@@ -81,7 +84,7 @@ def login(client: TestClient, user: str, password: str, *, next: str = "/queue")
 
 def _propose(steward: Steward, accept: Callable[[float], bool], count: int, used: set[str]) -> list[str]:
     """Run the credit agent on `count` loaded applications (each once) whose amount `accept`s; all wait for review."""
-    agent = CreditApprovalAgent(steward.credit)
+    agent = AgentRunner(steward.runtimes["credit_approval"])
     ids: list[str] = []
     for application in sorted(steward.customers.pending_applications(), key=lambda a: a.id):
         if len(ids) == count:
@@ -105,7 +108,7 @@ def web_installation(settings: Settings, *, small: int = 3, large: int = 1) -> I
         for user, roles in ROLE_USERS.items():
             steward.users.add(user, name=user.title(), roles=roles)
             steward.users.set_password(user, password_of(user))
-        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret=SECRET))
+        app = create_app(lambda: nullcontext(steward), UiOptions(session_secret=SECRET, roles=load_roles(settings)))
         web = Web(steward=steward, app=app, clock=clock)
         used: set[str] = set()
         web.small = _propose(steward, lambda amount: amount <= 4000, small, used)

@@ -3,7 +3,7 @@
 import copy
 
 from core import JsonObject, JsonValue
-from policies import Policy, default_policy_dir, load_policy
+from policies import CelType, FactSchema, Policy, default_policy_dir, load_policy
 
 CREDIT_POLICY_PATH = default_policy_dir() / "credit_approval.yaml"
 
@@ -118,3 +118,24 @@ def sample_facts(**order: JsonValue) -> JsonObject:
     }
     base.update(order)
     return {"order": base, "customer": {"blocked": False}, "score": {"value": 0.97}}
+
+
+CREDIT_FACT_TYPES: dict[str, CelType] = {
+    "customer.id": "string",
+    "customer.age": "int",
+    "customer.objects_to_automated_decisions": "bool",
+    "customer.vulnerable": "bool",
+    "customer.foreign_worker": "bool",
+    "application.id": "string",
+    "application.amount": "double",
+    "application.duration_months": "int",
+    "application.purpose": "string",
+    "application.requested_by": "string",
+    "exposure.existing_credits": "int",
+    "proposal.action": "string",
+    "proposal.probability_of_default": "double",
+    "proposal.score": "int",
+    "proposal.model_version": "string",
+}
+"""The facts the credit agent gives its policy (`agents.credit.CreditFacts`), as the policy tests know them."""
+CREDIT_FACTS = FactSchema.of(CREDIT_FACT_TYPES)

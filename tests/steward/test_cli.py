@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from core import FixedClock
 from steward._settings import BUNDLED_DATA, Settings
 from steward._wiring import open_steward
@@ -21,7 +21,7 @@ from tests.agents.flow_helpers import find_application, installation
 def _proposals(settings: Settings, *amount_ranges: tuple[float, float]) -> list[str]:
     """Run one application per amount range; every proposal waits for review (shadow level)."""
     with installation(settings, FixedClock(datetime.now(UTC))) as app:
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         ids = []
         for low, high in amount_ranges:
             application_id = find_application(app, lambda amount: low < amount <= high)  # noqa: B023
@@ -254,4 +254,4 @@ def test_a_policy_folder_without_the_credit_policy_is_a_clear_error(
     monkeypatch.setenv("STEWARD_POLICY_DIR", str(tmp_path))
     code, _, err = _run(capsys, "queue", "list")
     assert code == 1
-    assert "no policy for the credit_approval agent" in err
+    assert "agent 'credit_approval': no policy file at" in err and "unset STEWARD_POLICY_DIR" in err

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from core import FixedClock
 from steward._settings import Settings
 from steward.cli import main
@@ -20,7 +20,9 @@ def test_non_finite_edits_and_long_comments_get_one_line_and_change_nothing(
     steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with installation(steward_settings, FixedClock(datetime.now(UTC))) as app:
-        proposal_id = CreditApprovalAgent(app.credit).run(find_application(app, lambda a: a <= 4000)).proposal_id
+        proposal_id = (
+            AgentRunner(app.runtimes["credit_approval"]).run(find_application(app, lambda a: a <= 4000)).proposal_id
+        )
 
     refused = [
         (["--edit", '{"amount": Infinity}'], "contains Infinity: numbers must be finite"),

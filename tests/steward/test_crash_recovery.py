@@ -187,7 +187,7 @@ def test_a_process_killed_between_any_two_steps_is_recovered_exactly_once(
             kinds = audit_kinds(app, run.proposal_id)
             assert kinds.count("action.executed") == (1 if point.status == "executed" else 0), point.name
             assert kinds[-1] == "proposal.recovered", point.name
-            thread = app.credit.graph.get_state({"configurable": {"thread_id": run.thread_id}})
+            thread = app.runtimes["credit_approval"].graph.get_state({"configurable": {"thread_id": run.thread_id}})
             assert thread.next == (), point.name
             if point.dies_after[2] == "record_credit_decision":
                 assert item.execution_result is not None

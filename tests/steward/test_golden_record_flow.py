@@ -18,8 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from agents import CreditApprovalAgent
-from agents.identity import IdentityResolutionAgent
+from agents import AgentRunner
 from core import FixedClock
 from customers import CreditApplicationView, MergeCandidate
 from steward._gdpr import erase, export, retention
@@ -195,7 +194,7 @@ def _merge_duplicate(app: Steward, application: CreditApplicationView, contact: 
             **{"email": "different", "phone": "different", "address": "different"},
         },
     )
-    run = IdentityResolutionAgent(app.identity).run(candidate)
+    run = AgentRunner(app.runtimes["identity_resolution"]).run({"candidate": candidate.as_json()})
     assert run.status == "pending"  # a pending credit application: a person confirms the merge
     merged = app.supervisor.decide(
         run.proposal_id, reviewer_id="officer", verdict="approve", comment="Same person: moved, new e-mail."
@@ -239,7 +238,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_the_audit_chain_still_verifie
         given, surname = (before["source_records"][0]["fields"][name] for name in NAME_FIELDS)
         comment = f"Called {given} {surname} on {min(identifiers)}: income confirmed."
 
-        run = CreditApprovalAgent(app.credit).run(application.id)
+        run = AgentRunner(app.runtimes["credit_approval"]).run(application.id)
         decided = app.supervisor.decide(run.proposal_id, reviewer_id="senior", verdict="approve", comment=comment)
         assert decided.status == "executed"
         assert [r.comment for r in decided.reviews] == [comment]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents import CreditApprovalAgent
+from agents import AgentRunner
 from core import FixedClock
 from steward._settings import Settings
 from steward._wiring import open_steward
@@ -27,7 +27,7 @@ def test_the_cli_refuses_edits_of_identifiers_and_beyond_the_tools_rules_and_pro
 ) -> None:
     with installation(steward_settings, FixedClock(datetime.now(UTC))) as app:
         application_id = find_application(app, lambda amount: amount <= 4000)
-        agent = CreditApprovalAgent(app.credit)
+        agent = AgentRunner(app.runtimes["credit_approval"])
         first, second = agent.run(application_id).proposal_id, agent.run(application_id).proposal_id
 
     for edit, expected in (

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from steward._roles import BUNDLED_ROLES_FILE
 from steward._settings import Settings
 from steward._web import session_secret
 from steward._wiring import open_steward
@@ -45,8 +46,13 @@ def test_users_add_reads_the_password_from_stdin_and_token_prints_a_new_token(
     assert capsys.readouterr().out.strip() != token
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    assert main(["users", "add", "bob", "--role", "chief"]) == 1
-    assert "unknown role(s) chief" in capsys.readouterr().err
+    assert main(["users", "add", "bob", "--role", "chief", "--role", "admin"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "steward: unknown role(s) chief; roles are: credit_officer, senior_credit_officer, head_of_credit, "
+        f"ops_manager, auditor, engineer, admin (declared in {BUNDLED_ROLES_FILE})"
+    )
+    with open_steward(Settings()) as app:
+        assert "bob" not in {user.id for user in app.users.list()}
 
 
 def test_the_session_key_comes_from_the_setting_or_a_private_file(tmp_path: Path) -> None:
@@ -114,3 +120,34 @@ def test_users_disable_enable_tokens_and_revoke_tokens(
     assert capsys.readouterr().out.splitlines()[-1] == "revoked 2 API token(s) of ada"
     assert main(["users", "revoke-tokens", "ghost"]) == 1
     assert "unknown user 'ghost'" in capsys.readouterr().err
+
+
+def test_a_deployment_roles_file_adds_roles_users_may_hold_and_a_bad_one_stops_the_command(
+    steward_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    roles_file = tmp_path / "roles.yaml"
+    roles_file.write_text(
+        "roles:\n  refund_clerk:\n    description: Decides refunds.\n    permissions: [queue.read, proposal.decide]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("STEWARD_ROLES_FILE", str(roles_file))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["users", "add", "rita", "--role", "refund_clerk"]) == 0
+    assert capsys.readouterr().out == "added user rita (refund_clerk)\n"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["users", "add", "rob", "--role", "refund_manager"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown role(s) refund_manager; roles are: " in err and ", admin, refund_clerk (declared in " in err
+    assert f"{BUNDLED_ROLES_FILE}, {roles_file})" in err
+
+    roles_file.write_text("roles:\n  refund_clerk:\n    description: Decides refunds.\n    permissions: [refunds]\n")
+    assert main(["users", "add", "rita", "--role", "refund_clerk"]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"steward: roles file {roles_file}:4: role 'refund_clerk': 'refunds' is not a permission; permissions are: "
+    )
+    assert main(["serve", "--port", "0"]) == 1  # the web app would not know what anyone may do
+    assert f"roles file {roles_file}:4" in capsys.readouterr().err

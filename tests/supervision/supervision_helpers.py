@@ -119,3 +119,23 @@ def submission(
         requested_by=gate_args.get("requested_by", "rita"),
         expires_at=None if expires_in is None else now + expires_in,
     )
+
+
+def escalating(
+    proposal_id: str = "p-1",
+    *,
+    to: str = "credit_manager",
+    wait: timedelta = timedelta(hours=2),
+    expires_in: timedelta = timedelta(hours=4),
+    **submission_args: Any,
+) -> ProposalSubmission:
+    """`submission` whose review escalates to the role `to` at its deadline, then waits `wait` more."""
+    plain = submission(proposal_id, expires_in=expires_in, **submission_args)
+    return ProposalSubmission.model_validate(
+        {
+            **plain.model_dump(),
+            "on_timeout": "escalate",
+            "escalate_to": to,
+            "escalated_sla_seconds": int(wait.total_seconds()),
+        }
+    )
