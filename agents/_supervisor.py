@@ -24,7 +24,16 @@ from agents._recovery import RecoveryReport, recover
 from agents._supervised import ReviewOutcome, SupervisedStep
 from core import JsonObject, StewardError
 from policies import KpiSnapshot, LadderChange, ReviewVerdict
-from supervision import ApprovalQueue, AutonomyStore, KpiStore, QueueItem, ReviewTimeouts, UserDirectory
+from supervision import (
+    ApprovalQueue,
+    AutonomyStore,
+    DecisionEdit,
+    GatedEdit,
+    KpiStore,
+    QueueItem,
+    ReviewTimeouts,
+    UserDirectory,
+)
 from tools import action_hash
 
 log = structlog.get_logger(__name__)
@@ -57,12 +66,11 @@ class Supervisor:
         reviewer_id: str,
         verdict: ReviewVerdict,
         comment: str | None = None,
-        edited_arguments: JsonObject | None = None,
-        edited_action: str | None = None,
+        edit: DecisionEdit | None = None,
     ) -> QueueItem:
         """Record a reviewer's decision and, when it is final, resume the paused thread.
 
-        An edit changes the arguments, or with `edited_action` puts another action of the same agent
+        An edit (`DecisionEdit`) changes the arguments, or with `edit.action` puts another action of the same agent
         in place of the proposed one (a credit officer asks for information instead of approving);
         either way the edited action goes through the gate again before it counts as approved.
         """
@@ -70,7 +78,7 @@ class Supervisor:
         with structlog.contextvars.bound_contextvars(
             proposal_id=proposal_id, agent=item.agent, thread_id=item.thread_id, reviewer=reviewer_id
         ):
-            return self._decide(item, reviewer_id, verdict, comment, edited_arguments, edited_action)
+            return self._decide(item, reviewer_id, verdict, comment, edit)
 
     def _decide(
         self,
@@ -78,19 +86,18 @@ class Supervisor:
         reviewer_id: str,
         verdict: ReviewVerdict,
         comment: str | None,
-        edited_arguments: JsonObject | None,
-        edited_action: str | None,
+        edit: DecisionEdit | None,
     ) -> QueueItem:
         proposal_id = item.id
         reviewer = self.users.get(reviewer_id)
         runtime = self._runtime(item.agent)
-        edit: dict[str, Any] = {}
+        gated: GatedEdit | None = None
         if verdict == "edit":
             self.queue.ensure_decidable(item)  # a settled or expired proposal is a conflict, not a bad edit
-            edit = self._regate_edit(runtime.step, item, edited_arguments, edited_action)
-        elif edited_action is not None:
-            raise InvalidEdit(proposal_id, "only an edit may replace the action")
-        decided = self.queue.decide(proposal_id, reviewer, verdict, comment=comment, **edit)
+            gated = self._regate_edit(runtime.step, item, edit)
+        elif edit is not None:
+            raise InvalidEdit(proposal_id, "only the edit verdict changes the arguments or replaces the action")
+        decided = self.queue.decide(proposal_id, reviewer, verdict, comment=comment, edit=gated)
         log.info(
             "review.decided",
             proposal_id=proposal_id,
@@ -235,9 +242,7 @@ class Supervisor:
             raise AgentNotInstalled(agent, list(self.agents)) from None
 
     @staticmethod
-    def _regate_edit(
-        step: SupervisedStep, item: QueueItem, edited: JsonObject | None, action: str | None
-    ) -> dict[str, Any]:
+    def _regate_edit(step: SupervisedStep, item: QueueItem, edit: DecisionEdit | None) -> GatedEdit:
         """Validate an edit as the action tool would, and gate the result afresh.
 
         The edit is laid over the current arguments; for a replacement action only the current arguments
@@ -246,9 +251,9 @@ class Supervisor:
         applies to and must stay as proposed. The tool's own rules (`ActionSpec.check`) run here too, so
         an edit that is recorded is one that can execute. Nothing is recorded when this raises.
         """
-        if edited is None:
+        if edit is None:
             raise InvalidEdit(item.id, "an edit needs the edited arguments as a JSON object")
-        action = action or item.runs
+        edited, action = edit.arguments, edit.action or item.runs
         spec = step.actions.get(action)
         if spec is None:
             known = ", ".join(sorted(step.actions))
@@ -285,9 +290,9 @@ class Supervisor:
             except StewardError as exc:
                 raise InvalidEdit(item.id, str(exc)) from exc
         facts = spec.facts_for(item.facts, args)
-        return {
-            "edited_arguments": arguments,
-            "edited_action_hash": action_hash(action, arguments),
-            "edited_gate": step.gate_action(action, facts),
-            "edited_action": action,
-        }
+        return GatedEdit(
+            arguments=arguments,
+            action_hash=action_hash(action, arguments),
+            gate=step.gate_action(action, facts),
+            action=action,
+        )

@@ -7,18 +7,15 @@ from typing import Literal
 
 import structlog
 
-from agents import CannotProposeAgain, InvalidEdit
+from agents import AgentNotInstalled, CannotProposeAgain, InvalidEdit
 from approval_ui._backend import Backend
 from approval_ui._security import Principal
 from core import JsonObject, NotFound, StewardError
 from policies import AuthorityError, ReviewVerdict
-from supervision import ApprovalConflict, EditDenied, ProposalExpired, QueueItem
+from supervision import ApprovalConflict, DecisionEdit, EditDenied, ProposalExpired, QueueItem
 
 log = structlog.get_logger(__name__)
 
-WebVerdict = Literal["approve", "reject", "edit"]
-"""`edit` approves the action with changed arguments, or (with `edited_action`) another action of the same
-agent in its place; either is gated again, and counts as disagreeing with the agent."""
 RefusalCode = Literal[
     "reason_required",
     "invalid_edit",
@@ -44,7 +41,9 @@ class DecisionRefused(Exception):
 
 @dataclass(frozen=True)
 class Decision:
-    verdict: WebVerdict
+    verdict: ReviewVerdict
+    """`edit` approves the action with changed arguments, or (with `edited_action`) another action of the
+    same agent in its place; either is gated again, and counts as disagreeing with the agent."""
     reason: str | None
     arguments: JsonObject | None = None
     """For `edit`: the changed arguments (the others stay as proposed)."""
@@ -55,34 +54,25 @@ class Decision:
 def decide(backend: Backend, principal: Principal, proposal_id: str, decision: Decision) -> QueueItem:
     """Record the decision and, when it is final, let the agent resume (and execute an approval)."""
     reason = (decision.reason or "").strip() or None
-    edited: JsonObject | None = None
-    edited_action = decision.edited_action  # refused by the Supervisor with any verdict but an edit
-    verdict: ReviewVerdict
-    match decision.verdict:
-        case "approve":
-            verdict = "approve"
-        case "reject":
-            if reason is None:
-                raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
-            verdict = "reject"
+    edit: DecisionEdit | None = None
+    verdict = decision.verdict
+    match verdict:
+        case "reject" if reason is None:
+            raise DecisionRefused(400, "reason_required", "A rejection needs a reason: say why in a sentence.")
         case "edit":
             if not decision.arguments and decision.edited_action is None:
                 raise DecisionRefused(400, "invalid_edit", "An edit needs at least one changed argument.")
-            verdict, edited = "edit", dict(decision.arguments or {})
+            edit = DecisionEdit(arguments=dict(decision.arguments or {}), action=decision.edited_action)
+    if edit is None and decision.edited_action is not None:
+        raise DecisionRefused(400, "invalid_edit", "Only an edit replaces the action.")
     try:
-        agent = backend.queue.get(proposal_id).agent
-        if agent not in backend.supervisor.agents:
-            raise DecisionRefused(
-                400, "refused", f"The agent {agent!r} of this proposal is not installed here, so it cannot be decided."
-            )
         return backend.supervisor.decide(
-            proposal_id,
-            reviewer_id=principal.user_id,
-            verdict=verdict,
-            comment=reason,
-            edited_arguments=edited,
-            edited_action=edited_action,
+            proposal_id, reviewer_id=principal.user_id, verdict=verdict, comment=reason, edit=edit
         )
+    except AgentNotInstalled as exc:
+        raise DecisionRefused(
+            400, "refused", f"The agent {exc.agent!r} of this proposal is not installed here, so it cannot be decided."
+        ) from exc
     except InvalidEdit as exc:
         raise DecisionRefused(400, "invalid_edit", f"The change cannot be applied: {exc.reason}.") from exc
     except EditDenied as exc:

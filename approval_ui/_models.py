@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from approval_ui._decide import Decision, RefusalCode, WebVerdict
+from approval_ui._decide import Decision, RefusalCode
 from approval_ui._limits import (
     MAX_ARGUMENT_CHARS,
     MAX_ARGUMENT_DEPTH,
@@ -16,7 +16,7 @@ from approval_ui._limits import (
     MAX_EDIT_ARGUMENTS,
 )
 from core import JsonValue
-from policies import DemotionCriteria, KpiSnapshot, PromotionCriteria
+from policies import REVIEW_VERDICTS, DemotionCriteria, KpiSnapshot, PromotionCriteria, ReviewVerdict
 from supervision import (
     MAX_COMMENT_LENGTH,
     AuditEntry,
@@ -59,7 +59,7 @@ ActionName = Annotated[str, StringConstraints(min_length=1, max_length=100, patt
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verdict: WebVerdict = Field(
+    verdict: ReviewVerdict = Field(
         description="`approve`, `reject` (with a reason), or `edit`: approve with changed `arguments`, or another "
         "action of the same agent in place of the proposed one (`edited_action`); an edit is gated again."
     )
@@ -93,7 +93,7 @@ class DecisionIn(BaseModel):
     def _action_named_as_verdict(cls, data: Any) -> Any:
         """The deprecated form: a verdict naming an action, with `items`, is the edit that replaces the action."""
         named = isinstance(data, dict) and "items" in data and "edited_action" not in data
-        if named and data.get("verdict") not in get_args(WebVerdict):
+        if named and data.get("verdict") not in REVIEW_VERDICTS:
             return {**data, "verdict": "edit", "edited_action": data.get("verdict")}
         return data
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agents import Proposal
-from approval_ui._decide import Decision, DecisionRefused, WebVerdict, decide, propose_again
+from approval_ui._decide import Decision, DecisionRefused, decide, propose_again
 from approval_ui._edit import action_title, edit_form, edit_from_form, headline_figures, replacement_forms
 from approval_ui._escalation import ESCALATION_CHOICES, EscalationChoice, EscalationScope, escalated_to_you
 from approval_ui._forms import BadForm, posted_inputs
@@ -37,6 +37,7 @@ from approval_ui._security import CSRF_FIELD, Principal, Session, safe_next
 from approval_ui._similar import similar_cases
 from approval_ui._state import Ui, UiState, access, session_principal
 from core import NotFound
+from policies import REVIEW_VERDICTS
 from supervision import (
     DecisionHistory,
     QueueItem,
@@ -318,7 +319,6 @@ DONE_MESSAGES = {
     "replace": "Your replacement action was gated again and recorded; it runs once it has the approvals it needs.",
     "again": "The agent proposed afresh on today's data, in place of the proposal that failed.",
 }
-WEB_VERDICTS: tuple[WebVerdict, ...] = ("approve", "reject", "edit")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -352,7 +352,7 @@ def decide_form(
 ) -> Response:
     if principal.session is None or not principal.session.csrf_matches(csrf_token):
         return error_page(ui, request, principal, 403, "The form had expired; reload the proposal and decide again.")
-    chosen = next((v for v in WEB_VERDICTS if v == verdict), None)
+    chosen = next((v for v in REVIEW_VERDICTS if v == verdict), None)
     if chosen is None:
         return _proposal_page(
             ui,

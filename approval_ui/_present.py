@@ -11,19 +11,9 @@ from typing import Literal
 from approval_ui._backend import Backend
 from core import NotFound
 from customers import Customer360, customer_360
-from supervision import QueuePosition, QueuePriority, QueueSort, QueueStatus, SlaDue
+from supervision import QUEUE_STATUSES, QueuePosition, QueuePriority, QueueSort, QueueStatus, SlaDue
 
-STATUSES: tuple[QueueStatus, ...] = (
-    "pending",
-    "approved",
-    "rejected",
-    "edited",
-    "expired",
-    "executing",
-    "executed",
-    "failed",
-    "denied",
-)
+STATUSES: tuple[QueueStatus, ...] = QUEUE_STATUSES
 
 
 PRIORITIES: tuple[QueuePriority, ...] = ("high", "normal")

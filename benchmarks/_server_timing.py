@@ -19,8 +19,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, create_app
-from steward._roles import load_roles
-from steward._wiring import Steward
+from steward import Steward, load_roles
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -32,9 +32,7 @@ from sqlmodel import Session
 
 from benchmarks._server_timing import Timing, measure, print_table, served
 from core import FixedClock
-from steward._logging import configure_logging
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, configure_logging, open_steward
 from supervision import AuditDraft, AuditLog
 
 START = datetime(2025, 3, 2, 9, 0, tzinfo=UTC)

@@ -26,9 +26,7 @@ from langgraph.types import interrupt
 from agents import AgentRunner
 from agents.credit import load_or_train_scorecard
 from customers import load_applicants
-from steward._logging import configure_logging
-from steward._settings import Settings
-from steward._wiring import open_steward
+from steward import Settings, configure_logging, open_steward
 
 
 class BareState(TypedDict, total=False):

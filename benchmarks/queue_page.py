@@ -44,9 +44,7 @@ from sqlmodel import SQLModel
 from benchmarks._server_timing import Timing, measure, print_table, served
 from core import FixedClock
 from policies import DecisionSource, GateDecision, ReviewRequirement
-from steward._logging import configure_logging
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, configure_logging, open_steward
 from supervision import priority_of
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -45,6 +45,7 @@ from policies._loader import check_conditions, load_policy, parse_policy
 from policies._schema import MAX_REVIEW_SLA, MIN_REVIEW_SLA, DemotionCriteria, PromotionCriteria
 from policies._source import FixedPolicy, PolicySource
 from policies._types import (
+    REVIEW_VERDICTS,
     DecisionSource,
     Facts,
     GateDecision,
@@ -82,6 +83,7 @@ __all__ = [
     "MAX_POLICY_COST",
     "MAX_REVIEW_SLA",
     "MIN_REVIEW_SLA",
+    "REVIEW_VERDICTS",
     "ActionPolicy",
     "AuthorityError",
     "AutonomyLadder",

@@ -19,6 +19,7 @@ DecisionSource = Literal["hard_limit", "rule", "autonomy", "default"]
 """Which part of the policy file produced a gate decision."""
 
 ReviewVerdict = Literal["approve", "reject", "edit"]
+REVIEW_VERDICTS: tuple[ReviewVerdict, ...] = ("approve", "reject", "edit")
 """What a reviewer does with a pending proposal."""
 
 ReviewTimeout = Literal["expire", "escalate"]

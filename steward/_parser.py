@@ -5,17 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-STATUSES = (
-    "pending",
-    "approved",
-    "rejected",
-    "edited",
-    "expired",
-    "executing",
-    "executed",
-    "failed",
-    "denied",
-)
+from supervision import QUEUE_STATUSES
+
+STATUSES = QUEUE_STATUSES
+"""The queue's statuses (`--status` choices), as the queue defines them."""
 
 
 MAX_RUN_LIMIT = 10_000

@@ -6,19 +6,15 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
 
 from agents import Proposal, ShownFigure, show_figures
 from core import JsonObject, StewardError
 from policies import ReviewRequirement, ReviewVerdict
+from steward._output import dump as _dump
 from steward._settings import Settings
 from steward._table import print_table
 from steward._wiring import Steward, open_steward
-from supervision import QueueItem
-
-
-def _dump(value: Any) -> None:
-    print(json.dumps(value, indent=2, default=str))
+from supervision import DecisionEdit, QueueItem
 
 
 def _summary(item: QueueItem) -> JsonObject:
@@ -156,8 +152,7 @@ def queue_decide(args: argparse.Namespace, settings: Settings) -> int:
             reviewer_id=args.user,
             verdict=verdict,
             comment=args.comment,
-            edited_arguments=edited,
-            edited_action=args.action,
+            edit=None if edited is None else DecisionEdit(arguments=edited, action=args.action),
         )
     waiting = " (waiting for a second reviewer)" if item.status == "pending" else ""
     print(f"{item.id}: {verdict} by {args.user} → {item.status}{waiting}")

@@ -55,38 +55,41 @@ def _settings() -> Settings:
 def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings], int]:
     from steward import _agent_commands as agent_commands
     from steward import _audit_commands as audit_commands
-    from steward import _commands as c
+    from steward import _autonomy_commands as autonomy
+    from steward import _customer_commands as customer
+    from steward import _eval_commands as evals
     from steward import _policy_commands as p
     from steward import _queue_commands as q
     from steward import _recover_commands as r
+    from steward import _service_commands as service
     from steward import _user_commands as u
 
     table: dict[tuple[str, str | None], Callable[[argparse.Namespace, Settings], int]] = {
-        ("demo", None): c.demo,
+        ("demo", None): service.demo,
         ("queue", "list"): q.queue_list,
         ("queue", "show"): q.queue_show,
         ("queue", "decide"): q.queue_decide,
         ("queue", "expire"): q.queue_expire,
         ("queue", "propose-again"): q.queue_propose_again,
-        ("autonomy", "status"): c.autonomy_status,
-        ("autonomy", "requests"): c.autonomy_requests,
-        ("autonomy", "sign-off"): c.autonomy_sign_off,
+        ("autonomy", "status"): autonomy.autonomy_status,
+        ("autonomy", "requests"): autonomy.autonomy_requests,
+        ("autonomy", "sign-off"): autonomy.autonomy_sign_off,
         ("policy", "show"): p.policy_show,
         ("policy", "history"): p.policy_history,
         ("policy", "what-if"): p.policy_what_if,
         ("policy", "set"): p.policy_set,
         ("audit", "verify"): audit_commands.audit_verify,
         ("audit", "checkpoint"): audit_commands.audit_checkpoint,
-        ("eval", "credit"): c.eval_credit,
-        ("eval", "identity"): c.eval_identity,
-        ("db", "upgrade"): c.db_upgrade,
-        ("ingest", None): c.ingest,
-        ("customer", "show"): c.customer_show,
-        ("attention", None): c.attention,
-        ("gdpr", "retention"): c.gdpr_retention,
-        ("gdpr", "export"): c.gdpr_export,
-        ("gdpr", "erase"): c.gdpr_erase,
-        ("serve", None): c.serve,
+        ("eval", "credit"): evals.eval_credit,
+        ("eval", "identity"): evals.eval_identity,
+        ("db", "upgrade"): service.db_upgrade,
+        ("ingest", None): customer.ingest,
+        ("customer", "show"): customer.customer_show,
+        ("attention", None): customer.attention,
+        ("gdpr", "retention"): customer.gdpr_retention,
+        ("gdpr", "export"): customer.gdpr_export,
+        ("gdpr", "erase"): customer.gdpr_erase,
+        ("serve", None): service.serve,
         ("recover", None): r.recover,
         ("agents", "list"): agent_commands.agents_list,
         ("run", None): agent_commands.run,

@@ -51,6 +51,7 @@ from supervision._roles import PERMISSIONS, Permission, Role, RoleCatalog, Unkno
 from supervision._sessions import WebSessions
 from supervision._users import MIN_PASSWORD_LENGTH, UserDirectory
 from supervision._views import (
+    QUEUE_STATUSES,
     AnchoredVerification,
     ApiTokenView,
     AuditChainStatus,
@@ -63,8 +64,10 @@ from supervision._views import (
     AutonomyRequestStatus,
     AutonomyRequestView,
     AutonomyStateView,
+    DecisionEdit,
     ExecutionClaim,
     ExpectedHead,
+    GatedEdit,
     KpiBucket,
     KpiSeries,
     OutcomeLabel,
@@ -89,6 +92,7 @@ __all__ = [
     "MAX_SERIES_DAYS",
     "MIN_PASSWORD_LENGTH",
     "PERMISSIONS",
+    "QUEUE_STATUSES",
     "ActionMismatch",
     "AlreadyExecuted",
     "AnchoredVerification",
@@ -112,6 +116,7 @@ __all__ = [
     "AutonomyStore",
     "CheckpointSchedule",
     "CheckpointSigner",
+    "DecisionEdit",
     "DecisionHistory",
     "Ed25519Signer",
     "EditDenied",
@@ -120,6 +125,7 @@ __all__ = [
     "EvalReportStore",
     "ExecutionClaim",
     "ExpectedHead",
+    "GatedEdit",
     "InvalidComment",
     "KpiBucket",
     "KpiSeries",

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from core import Clock, ConfigurationError, JsonObject
+from core import Clock, ConfigurationError
 from policies import GateDecision, Reviewer, ReviewVerdict, check_reviewer
 from supervision._audit import AuditDraft, AuditLog
 from supervision._browse import likely
@@ -53,7 +53,7 @@ from supervision._subjects import (
     write_subjects,
 )
 from supervision._tables import PROPOSAL, ProposalRow, ReviewRow
-from supervision._views import ProposalSubmission, QueueItem, QueueStatus
+from supervision._views import GatedEdit, ProposalSubmission, QueueItem, QueueStatus
 
 ATTEMPTS = 5
 """How often an operation re-reads and retries after losing a race that left the item decidable."""
@@ -253,20 +253,18 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
         verdict: ReviewVerdict,
         *,
         comment: str | None = None,
-        edited_arguments: JsonObject | None = None,
-        edited_action_hash: str | None = None,
-        edited_gate: GateDecision | None = None,
-        edited_action: str | None = None,
+        edit: GatedEdit | None = None,
     ) -> QueueItem:
         """Record one reviewer's verdict on a pending proposal, if they have the authority for it.
 
         An approval settles the proposal once enough distinct reviewers approved (four eyes needs two);
-        an edit replaces the action and counts as the first approval of the new one. `edited_action`
-        names another action of the same agent that the edit puts in place of the proposed one.
+        an edit (the `edit` verdict, which needs `edit`: checked arguments, their hash and the gate's decision
+        on them) replaces the action and counts as the first approval of the new one; `edit.action` names
+        another action of the same agent that the edit puts in place of the proposed one.
         A comment longer than `MAX_COMMENT_LENGTH` or not plain text is refused (`InvalidComment`).
         """
         comment = checked_comment(comment)
-        edit = _edit_of(verdict, edited_arguments, edited_action_hash, edited_gate, edited_action)
+        _check_edit(verdict, edit)
         for _ in range(ATTEMPTS):
             with Session(self._engine) as session:
                 row = load(session, proposal_id)
@@ -457,30 +455,8 @@ class Redaction:
         self.thread_ids: builtins.list[str] = []
 
 
-class _Edit:
-    __slots__ = ("action", "action_hash", "arguments", "gate")
-
-    def __init__(self, arguments: JsonObject, action_hash: str, gate: GateDecision, action: str | None) -> None:
-        self.arguments = arguments
-        self.action_hash = action_hash
-        self.gate = gate
-        self.action = action
-
-
-def _edit_of(
-    verdict: ReviewVerdict,
-    arguments: JsonObject | None,
-    action_hash: str | None,
-    gate: GateDecision | None,
-    action: str | None,
-) -> _Edit | None:
-    if verdict != "edit":
-        if arguments is not None or action_hash is not None or gate is not None or action is not None:
-            raise ConfigurationError(f"edited_* arguments only go with the 'edit' verdict, not {verdict!r}")
-        return None
-    if arguments is None or action_hash is None or gate is None:
-        raise ConfigurationError(
-            "an edit needs edited_arguments, edited_action_hash and edited_gate "
-            "(the gate's decision on the edited action)"
-        )
-    return _Edit(arguments, action_hash, gate, action)
+def _check_edit(verdict: ReviewVerdict, edit: GatedEdit | None) -> None:
+    if verdict == "edit" and edit is None:
+        raise ConfigurationError("the 'edit' verdict needs the edit (arguments, action hash and the gate's decision)")
+    if verdict != "edit" and edit is not None:
+        raise ConfigurationError(f"an edit only goes with the 'edit' verdict, not {verdict!r}")

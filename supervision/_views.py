@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import JsonValue as JsonField
@@ -18,6 +18,9 @@ QueueStatus = Literal[
 QueuePriority = Literal["high", "normal"]
 """How urgently a proposal wants a person: `high` when a hard limit or rule forced the review or it needs
 four eyes (see `supervision.priority_of`)."""
+
+QUEUE_STATUSES: tuple[QueueStatus, ...] = get_args(QueueStatus)
+"""Every queue status, in the order pages and the CLI list them."""
 
 QueueSort = Literal["newest", "due"]
 """The order of a queue page: newest first, or SLA due soonest (proposals without a deadline last)."""
@@ -85,6 +88,24 @@ class ProposalSubmission(_Value):
         if escalates != (self.escalate_to is not None) or escalates != (self.escalated_sla_seconds is not None):
             raise ValueError("escalate_to and escalated_sla_seconds go with on_timeout 'escalate', and only with it")
         return self
+
+
+class DecisionEdit(_Value):
+    """What a reviewer changes when deciding `edit`: the arguments, and optionally another action of the
+    same agent in place of the proposed one (its arguments then). Checked and re-gated by the Supervisor."""
+
+    arguments: JsonPayload
+    action: str | None = None
+
+
+class GatedEdit(_Value):
+    """An edit as the queue records it: checked arguments, their action hash and the gate's new decision."""
+
+    arguments: JsonPayload
+    action_hash: str
+    gate: GateDecision
+    action: str | None = None
+    """The replacement action, or None when the proposed action runs with the edited arguments."""
 
 
 class ReviewView(_Value):

@@ -13,9 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import Engine
 
-from steward._database import create_schema, make_engine
-from steward._logging import configure_logging
-from steward._settings import Settings
+from steward import Settings, configure_logging, create_schema, make_engine
 
 POSTGRES_SERVER = os.environ.get("STEWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SHARED_DATA = Path(__file__).resolve().parents[1] / "steward" / "data"

@@ -15,8 +15,7 @@ from agents import AgentRun, AgentRunner
 from core import FixedClock
 from customers import load_applicants
 from policies import default_policy_dir
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, open_steward
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -15,8 +15,7 @@ import pytest
 from agents import AgentRunner
 from core import FixedClock
 from policies import default_policy_dir, load_policy
-from steward._settings import Settings
-from steward._wiring import Steward
+from steward import Settings, Steward
 from tests.agents.flow_helpers import AGENT, START, installation, with_credit_policy_changed
 
 ACTION = "approve_credit"

@@ -10,8 +10,8 @@ import pytest
 from agents import AgentRunner, InvalidEdit
 from core import FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
-from steward._settings import Settings
-from supervision import ApprovalConflict
+from steward import Settings
+from supervision import ApprovalConflict, DecisionEdit
 from tests.agents.flow_helpers import AGENT, REPO, START, audit_kinds, find_application, installation, run_steward
 
 
@@ -160,7 +160,7 @@ def test_an_edit_is_gated_again_and_the_edited_action_is_what_executes(steward_s
         # The officer cannot approve the amount applied for, but may approve a smaller credit:
         # the edit is gated again at the edited amount, which is within the officer's limit.
         edited = app.supervisor.decide(
-            run.proposal_id, reviewer_id="officer", verdict="edit", edited_arguments={"amount": 4000.0}
+            run.proposal_id, reviewer_id="officer", verdict="edit", edit=DecisionEdit(arguments={"amount": 4000.0})
         )
         assert edited.status == "executed"
         assert edited.arguments["amount"] == 4000.0
@@ -181,20 +181,21 @@ def test_a_reviewer_may_ask_for_information_instead_and_that_is_what_executes(st
                 run.proposal_id,
                 reviewer_id="officer",
                 verdict="edit",
-                edited_arguments={},
-                edited_action="request_information",
+                edit=DecisionEdit(arguments={}, action="request_information"),
             )
         with pytest.raises(InvalidEdit, match="no action 'wire_money'"):
             app.supervisor.decide(
-                run.proposal_id, reviewer_id="officer", verdict="edit", edited_arguments={}, edited_action="wire_money"
+                run.proposal_id,
+                reviewer_id="officer",
+                verdict="edit",
+                edit=DecisionEdit(arguments={}, action="wire_money"),
             )
         decided = app.supervisor.decide(
             run.proposal_id,
             reviewer_id="officer",
             verdict="edit",
             comment="income not evidenced",
-            edited_arguments={"items": ["last three payslips"]},
-            edited_action="request_information",
+            edit=DecisionEdit(arguments={"items": ["last three payslips"]}, action="request_information"),
         )
         assert decided.status == "executed"
         assert (decided.action, decided.edited_action, decided.runs) == (

@@ -13,9 +13,8 @@ import pytest
 from agents import AgentRunner, CannotProposeAgain, InvalidEdit
 from core import FixedClock
 from customers import MergeCandidate
-from steward._settings import Settings
-from steward._wiring import Steward
-from supervision import ApprovalConflict, ProposalExpired, QueueItem
+from steward import Settings, Steward
+from supervision import ApprovalConflict, DecisionEdit, ProposalExpired, QueueItem
 from tests.agents.flow_helpers import audit_kinds, find_application, installation
 
 
@@ -86,8 +85,9 @@ def test_no_action_of_any_agent_lets_a_reviewer_change_what_it_applies_to(app: S
                         item.id,
                         reviewer_id="head",
                         verdict="edit",
-                        edited_arguments={field: _other_value(current)},
-                        edited_action=None if action == item.runs else action,
+                        edit=DecisionEdit(
+                            arguments={field: _other_value(current)}, action=None if action == item.runs else action
+                        ),
                     )
                 checked.add((agent, action, field))
         _unchanged(app, item)
@@ -106,12 +106,14 @@ def test_an_edit_may_repeat_an_identifying_value_unchanged(app: Steward) -> None
     item = _pending_credit(app)
     assert item.action == "approve_credit"
     with pytest.raises(InvalidEdit, match="approve_credit has no argument customer_id"):
-        app.supervisor.decide(item.id, reviewer_id="officer", verdict="edit", edited_arguments={"customer_id": "x"})
+        app.supervisor.decide(
+            item.id, reviewer_id="officer", verdict="edit", edit=DecisionEdit(arguments={"customer_id": "x"})
+        )
     decided = app.supervisor.decide(
         item.id,
         reviewer_id="officer",
         verdict="edit",
-        edited_arguments={"application_id": item.arguments["application_id"], "amount": 500},
+        edit=DecisionEdit(arguments={"application_id": item.arguments["application_id"], "amount": 500}),
     )
     assert (decided.status, decided.arguments["amount"]) == ("executed", 500)
     assert decided.arguments["application_id"] == item.arguments["application_id"]
@@ -134,7 +136,7 @@ def test_an_edit_the_action_tool_would_refuse_is_refused_before_it_is_recorded(
     item = _pending_credit(app)
     kinds = audit_kinds(app, item.id)
     with pytest.raises(InvalidEdit, match=refusal):
-        app.supervisor.decide(item.id, reviewer_id="head", verdict="edit", edited_arguments=change)
+        app.supervisor.decide(item.id, reviewer_id="head", verdict="edit", edit=DecisionEdit(arguments=change))
     _unchanged(app, item)
     assert audit_kinds(app, item.id) == kinds
     application_id = item.arguments["application_id"]
@@ -146,16 +148,22 @@ def test_editing_a_decided_or_expired_proposal_is_a_conflict(app: Steward) -> No
     decided = _pending_credit(app)
     app.supervisor.decide(decided.id, reviewer_id="officer", verdict="reject", comment="no")
     with pytest.raises(ApprovalConflict):
-        app.supervisor.decide(decided.id, reviewer_id="officer", verdict="edit", edited_arguments={"amount": 10**9})
+        app.supervisor.decide(
+            decided.id, reviewer_id="officer", verdict="edit", edit=DecisionEdit(arguments={"amount": 10**9})
+        )
 
     overdue = _pending_credit(app)
     assert overdue.expires_at is not None and isinstance(app.clock, FixedClock)
     app.clock.advance(overdue.expires_at - app.clock.now() + timedelta(minutes=1))
     with pytest.raises(ProposalExpired):
-        app.supervisor.decide(overdue.id, reviewer_id="officer", verdict="edit", edited_arguments={"amount": 10**9})
+        app.supervisor.decide(
+            overdue.id, reviewer_id="officer", verdict="edit", edit=DecisionEdit(arguments={"amount": 10**9})
+        )
     app.supervisor.expire_overdue()
     with pytest.raises(ProposalExpired):
-        app.supervisor.decide(overdue.id, reviewer_id="officer", verdict="edit", edited_arguments={"amount": 1})
+        app.supervisor.decide(
+            overdue.id, reviewer_id="officer", verdict="edit", edit=DecisionEdit(arguments={"amount": 1})
+        )
 
 
 def test_a_failed_execution_shows_its_error_and_the_case_can_be_proposed_again(app: Steward) -> None:
@@ -190,7 +198,6 @@ def test_an_edit_with_text_no_database_keeps_is_refused(app: Steward, text: str)
             item.id,
             reviewer_id="officer",
             verdict="edit",
-            edited_arguments={"items": [text]},
-            edited_action="request_information",
+            edit=DecisionEdit(arguments={"items": [text]}, action="request_information"),
         )
     _unchanged(app, item)

@@ -19,7 +19,7 @@ from agents.identity import IdentityFacts, candidate_facts
 from core import ConfigurationError, JsonObject
 from customers import MergeCandidate
 from policies import FactSchema, FactType, check_conditions, default_policy_dir
-from steward._settings import Settings
+from steward import Settings
 from tests.agents.flow_helpers import installation
 from tests.policies.policy_samples import CREDIT_FACT_TYPES
 

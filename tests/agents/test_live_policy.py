@@ -5,8 +5,7 @@ from __future__ import annotations
 from agents import AgentRunner
 from core import FixedClock
 from policies import default_policy_dir
-from steward._settings import Settings
-from steward._wiring import open_steward
+from steward import Settings, open_steward
 from tests.agents.flow_helpers import AGENT, START, find_application, installation
 from tests.policies.policy_samples import credit_facts
 

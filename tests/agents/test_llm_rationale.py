@@ -18,7 +18,7 @@ from agents import AgentRunner, Proposal
 from agents.credit import ProposedAction, TemplateRationale
 from agents.llm import MAX_CHARS, SYSTEM_PROMPT, LLMEndpoint, OpenAIRationale
 from core import JsonObject
-from steward._settings import Settings
+from steward import Settings
 from tests.agents.flow_helpers import installation
 from tools import ReasonCode
 

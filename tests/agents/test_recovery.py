@@ -17,8 +17,7 @@ from langchain_core.runnables import RunnableConfig
 
 from agents import AgentRun, RecoveryReport
 from core import FixedClock
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, open_steward
 from supervision import ProposalExpired
 from tests.agents.flow_helpers import AGENT, START, audit_kinds, installation, pending_runs, with_credit_policy_changed
 from tools import Authorization

@@ -9,8 +9,7 @@ import pytest
 
 from agents import BUNDLED, AgentDefinition, AgentRegistry, Trigger, agent_registry, load_agent
 from core import ConfigurationError
-from steward._settings import Settings
-from steward._wiring import load_policies, open_steward
+from steward import Settings, load_policies, open_steward
 from tests.plugin.sample_agent import SAMPLE_DISPATCH
 
 SAMPLE = "tests.plugin.sample_agent:SAMPLE_DISPATCH"

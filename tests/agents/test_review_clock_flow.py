@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from core import FixedClock
-from steward._settings import Settings
-from steward._wiring import Steward
+from steward import Settings, Steward
 from steward.cli import main
 from supervision import QueueBrowser
 from tests.agents.flow_helpers import AGENT, START, audit_kinds, installation, pending_runs, with_credit_policy_changed

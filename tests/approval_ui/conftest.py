@@ -14,7 +14,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from steward._settings import Settings
+from steward import Settings
 from tests.approval_ui.web_helpers import Web, web_installation
 
 

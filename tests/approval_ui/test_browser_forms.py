@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ViewportSize, expect
 
 from approval_ui import UiOptions, create_app
-from steward._settings import Settings
+from steward import Settings
 from tests.approval_ui.test_browser import DESKTOP, PHONE, _log_in, _shot, browser, server
 from tests.approval_ui.test_browser_a11y import UNLABELLED
 from tests.approval_ui.test_forms import ShipOrderArgs

@@ -13,10 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, create_app
-from steward._ingest import run_ingest
-from steward._roles import load_roles
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, load_roles, open_steward, run_ingest
 from supervision import UserDirectory
 from tests.approval_ui.web_helpers import FAST_HASHER, SECRET, login, password_of
 from tests.customers.world_helpers import make_world

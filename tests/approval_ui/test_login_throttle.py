@@ -18,7 +18,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, create_app
-from steward._settings import Settings
+from steward import Settings
 from steward._web import server_config
 from tests.approval_ui.web_helpers import BUNDLED_ROLES, SECRET, Web, csrf_of, login, password_of
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from approval_ui import UiOptions, app_routes, create_app
-from steward._roles import BUNDLED_ROLES_FILE
+from steward import BUNDLED_ROLES_FILE
 from supervision import load_role_catalog
 from tests.approval_ui.web_helpers import ROLE_USERS, SECRET, Web, csrf_of, login, password_of
 

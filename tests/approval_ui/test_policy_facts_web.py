@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from approval_ui import UiOptions, create_app
-from steward._roles import load_roles
+from steward import load_roles
 from supervision import PolicyStore
 from tests.approval_ui.policy_helpers import AGENT, FILE_TEXT
 from tests.approval_ui.web_helpers import SECRET, Web, csrf_of

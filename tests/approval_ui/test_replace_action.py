@@ -73,7 +73,7 @@ def test_the_api_replaces_the_action_with_edited_action_and_refuses_what_the_sup
             400,
             "has no action 'no_such_action'",
         ),
-        ({"verdict": "approve", "edited_action": "decline_credit"}, 400, "only an edit may replace the action"),
+        ({"verdict": "approve", "edited_action": "decline_credit"}, 400, "Only an edit replaces the action"),
         ({"verdict": "edit", "edited_action": "decline_credit", "arguments": {}}, 400, "reason_codes: Field required"),
         (
             {"verdict": "edit", "edited_action": "decline_credit", "arguments": {"application_id": "x"}},

@@ -14,9 +14,7 @@ from fastapi.testclient import TestClient
 from agents import AgentRunner
 from approval_ui import UiOptions, create_app
 from core import FixedClock
-from steward._roles import BUNDLED_ROLES_FILE, load_roles
-from steward._settings import Settings
-from steward._wiring import Steward
+from steward import BUNDLED_ROLES_FILE, Settings, Steward, load_roles
 from supervision import UserDirectory, load_role_catalog
 from tests.agents.flow_helpers import START, installation
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from customers.world import SOURCES_FILE, generate_world
-from steward._settings import BUNDLED_DATA
+from steward import BUNDLED_DATA
 
 AS_OF = date(2026, 11, 2)
 PEOPLE = 300

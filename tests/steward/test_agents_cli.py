@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from steward._settings import Settings
-from steward._wiring import open_steward
+from steward import Settings, open_steward
 from steward.cli import main
 from tests.agents.flow_helpers import installation
 

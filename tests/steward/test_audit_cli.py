@@ -15,9 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from core import ConfigurationError
+from steward import Settings, open_steward
 from steward._audit_key import load_audit_signer
-from steward._settings import Settings
-from steward._wiring import open_steward
 from steward.cli import main
 from supervision import AuditCheckpoint, Ed25519Signer, checkpoint_message, signature_valid
 from tests.supervision.test_audit_anchor import recompute

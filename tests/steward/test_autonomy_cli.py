@@ -7,7 +7,7 @@ import json
 import pytest
 
 from policies import KpiSnapshot, LadderChange
-from steward._settings import Settings
+from steward import Settings
 from steward.cli import main
 from tests.agents.flow_helpers import START, installation
 

@@ -12,8 +12,7 @@ from sqlalchemy import text
 
 from agents import AgentRunner
 from core import FixedClock
-from steward._settings import BUNDLED_DATA, Settings
-from steward._wiring import open_steward
+from steward import BUNDLED_DATA, Settings, open_steward
 from steward.cli import main
 from tests.agents.flow_helpers import find_application, installation
 

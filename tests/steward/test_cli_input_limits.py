@@ -10,7 +10,7 @@ import pytest
 
 from agents import AgentRunner
 from core import FixedClock
-from steward._settings import Settings
+from steward import Settings
 from steward.cli import main
 from supervision import MAX_COMMENT_LENGTH
 from tests.agents.flow_helpers import find_application, installation

@@ -22,8 +22,7 @@ import httpx
 import pytest
 
 from core import FixedClock
-from steward._settings import Settings
-from steward._wiring import open_steward
+from steward import Settings, open_steward
 from steward.cli import main
 from tests.agents.flow_helpers import AGENT, REPO, audit_kinds, installation, pending_runs, run_steward
 

@@ -11,9 +11,8 @@ import pytest
 
 from agents import BUNDLED, AgentRegistry, DemoScenario, DemoUser
 from core import ConfigurationError
+from steward import Settings, load_roles
 from steward._demo import DEMO_USERS, _demo_users, _starts_at
-from steward._roles import load_roles
-from steward._settings import Settings
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -21,10 +21,8 @@ from sqlmodel import SQLModel
 from agents import AgentRunner
 from core import FixedClock
 from customers import CreditApplicationView, MergeCandidate
+from steward import Settings, Steward, open_steward, run_ingest
 from steward._gdpr import erase, export, retention
-from steward._ingest import run_ingest
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
 from steward.cli import main
 from supervision import QueueItem
 from tests.customers.world_helpers import AS_OF, copy_world, make_world

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from steward._database import make_engine
-from steward._migrations import upgrade
+from steward import make_engine, upgrade
 from supervision import priority_of
 from tests.supervision.supervision_helpers import gate
 

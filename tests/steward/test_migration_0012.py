@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from steward._database import make_engine
-from steward._migrations import upgrade
+from steward import make_engine, upgrade
 from supervision import ApprovalQueue, AuditLog, QueueBrowser
 from tests.supervision.supervision_helpers import START, RacingClock, gate
 

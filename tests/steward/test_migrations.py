@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from steward._database import make_engine
+from steward import make_engine
 from steward._migrations import alembic_config, upgrade
 
 

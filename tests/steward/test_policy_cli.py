@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policies import default_policy_dir
-from steward._settings import Settings
+from steward import Settings
 from steward.cli import main
 
 FILE_TEXT = (default_policy_dir() / "credit_approval.yaml").read_text(encoding="utf-8")

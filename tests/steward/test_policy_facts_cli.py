@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from policies import default_policy_dir
-from steward import _policy_commands
-from steward._settings import Settings
-from steward._wiring import Steward, open_steward
+from steward import Settings, Steward, _policy_commands, open_steward
 from steward.cli import main
 from supervision import PolicyStore
 from tests.policies.policy_samples import CREDIT_FACTS

@@ -10,8 +10,7 @@ import pytest
 
 from agents import AgentRunner
 from core import FixedClock
-from steward._settings import Settings
-from steward._wiring import open_steward
+from steward import Settings, open_steward
 from steward.cli import main
 from tests.agents.flow_helpers import find_application, installation
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from core import FixedClock
-from steward._settings import Settings
+from steward import Settings
 from steward.cli import main
 from supervision import Subject
 from tests.agents.flow_helpers import START, installation

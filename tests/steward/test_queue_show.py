@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core import FixedClock
-from steward._settings import Settings
+from steward import Settings
 from steward.cli import main
 from tests.agents.flow_helpers import installation, pending_runs
 

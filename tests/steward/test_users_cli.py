@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from steward._roles import BUNDLED_ROLES_FILE
-from steward._settings import Settings
+from steward import BUNDLED_ROLES_FILE, Settings, open_steward
 from steward._web import session_secret
-from steward._wiring import open_steward
 from steward.cli import main
 
 

@@ -16,6 +16,7 @@ from supervision import (
     ApprovalQueue,
     AuditLog,
     EditDenied,
+    GatedEdit,
     ProposalExpired,
     QueueItem,
 )
@@ -122,9 +123,7 @@ def test_resubmitting_after_an_edit_returns_the_edited_item(queue: ApprovalQueue
         "p-1",
         OFFICER,
         "edit",
-        edited_arguments={"amount": 4000.0},
-        edited_action_hash="c" * 64,
-        edited_gate=gate(amount=4000.0),
+        edit=GatedEdit(arguments={"amount": 4000.0}, action_hash="c" * 64, gate=gate(amount=4000.0)),
     )
     assert queue.submit(submission()) == edited
     with pytest.raises(ActionMismatch):
@@ -206,9 +205,7 @@ def test_edit_replaces_the_action(queue: ApprovalQueue, audit: AuditLog) -> None
         "p-1",
         OFFICER,
         "edit",
-        edited_arguments={"amount": 4000.0, "term_months": 24},
-        edited_action_hash="c" * 64,
-        edited_gate=gate(amount=4000.0),
+        edit=GatedEdit(arguments={"amount": 4000.0, "term_months": 24}, action_hash="c" * 64, gate=gate(amount=4000.0)),
     )
 
     assert item.status == "edited"
@@ -220,12 +217,13 @@ def test_edit_replaces_the_action(queue: ApprovalQueue, audit: AuditLog) -> None
     assert audit.entries("p-1")[-1].payload["action_hash"] == "c" * 64
 
 
-def test_edit_needs_all_three_edited_values(queue: ApprovalQueue) -> None:
+def test_the_edit_verdict_and_the_edit_go_together(queue: ApprovalQueue) -> None:
     queue.submit(submission())
-    with pytest.raises(ConfigurationError):
-        queue.decide("p-1", OFFICER, "edit", edited_arguments={"amount": 1.0})
-    with pytest.raises(ConfigurationError):
-        queue.decide("p-1", OFFICER, "approve", edited_action_hash="c" * 64)
+    with pytest.raises(ConfigurationError, match="needs the edit"):
+        queue.decide("p-1", OFFICER, "edit")
+    edit = GatedEdit(arguments={"amount": 4000.0}, action_hash="c" * 64, gate=gate(amount=4000.0))
+    with pytest.raises(ConfigurationError, match="only goes with the 'edit' verdict"):
+        queue.decide("p-1", OFFICER, "approve", edit=edit)
     assert queue.get("p-1").version == 0
 
 
@@ -236,9 +234,11 @@ def test_edit_into_a_denied_action_writes_nothing(queue: ApprovalQueue, audit: A
             "p-1",
             OFFICER,
             "edit",
-            edited_arguments={"amount": 90_000.0},
-            edited_action_hash="d" * 64,
-            edited_gate=gate("deny", amount=90_000.0, reasons=("above cap",)),
+            edit=GatedEdit(
+                arguments={"amount": 90_000.0},
+                action_hash="d" * 64,
+                gate=gate("deny", amount=90_000.0, reasons=("above cap",)),
+            ),
         )
     assert caught.value.reasons == ("above cap",)
     item = queue.get("p-1")
@@ -271,9 +271,9 @@ def test_four_eyes_edit_restarts_the_count_with_the_editor(queue: ApprovalQueue)
         "p-1",
         MANAGER,
         "edit",
-        edited_arguments={"amount": 4500.0},
-        edited_action_hash="e" * 64,
-        edited_gate=gate(amount=4500.0, approvals_required=2),
+        edit=GatedEdit(
+            arguments={"amount": 4500.0}, action_hash="e" * 64, gate=gate(amount=4500.0, approvals_required=2)
+        ),
     )
     assert (edited.status, edited.approvals) == ("pending", ["mia"])
 

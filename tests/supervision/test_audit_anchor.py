@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import ConfigurationError, FixedClock
-from steward._database import create_schema, make_engine
+from steward import create_schema, make_engine
 from supervision import (
     AuditDraft,
     AuditLog,

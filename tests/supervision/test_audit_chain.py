@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from core import FixedClock
-from steward._database import create_schema, make_engine
+from steward import create_schema, make_engine
 from supervision import AuditDraft, AuditLog
 from supervision._audit import GENESIS_HASH, entry_hash
 from supervision._tables import AuditRow

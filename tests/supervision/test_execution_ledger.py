@@ -10,6 +10,7 @@ from supervision import (
     ApprovalQueue,
     AuditLog,
     ExecutionClaim,
+    GatedEdit,
     NotExecutable,
 )
 from tests.supervision.supervision_helpers import OFFICER, RacingClock, gate, run_racers, submission
@@ -106,9 +107,7 @@ def test_an_edit_binds_execution_to_the_edited_action(queue: ApprovalQueue) -> N
         "p-1",
         OFFICER,
         "edit",
-        edited_arguments={"amount": 4000.0},
-        edited_action_hash="c" * 64,
-        edited_gate=gate(amount=4000.0),
+        edit=GatedEdit(arguments={"amount": 4000.0}, action_hash="c" * 64, gate=gate(amount=4000.0)),
     )
     with pytest.raises(ActionMismatch):
         queue.claim_execution("p-1", HASH)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from policies import Outcome
-from supervision import ApprovalQueue, KpiStore
+from supervision import ApprovalQueue, GatedEdit, KpiStore
 from tests.supervision.supervision_helpers import MANAGER, OFFICER, RacingClock, gate, submission
 
 AGENT, ACTION = "credit", "approve_credit"
@@ -48,9 +48,7 @@ class Days:
                 proposal_id,
                 OFFICER,
                 "edit",
-                edited_arguments={"amount": 1.0},
-                edited_action_hash="e" * 64,
-                edited_gate=gate(amount=1.0),
+                edit=GatedEdit(arguments={"amount": 1.0}, action_hash="e" * 64, gate=gate(amount=1.0)),
             )
 
     def execute(self, proposal_id: str, when: datetime) -> None:

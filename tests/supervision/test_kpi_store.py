@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from policies import wilson_interval
-from supervision import ApprovalQueue, KpiStore
+from supervision import ApprovalQueue, GatedEdit, KpiStore
 from tests.supervision.supervision_helpers import MANAGER, OFFICER, START, RacingClock, gate, submission
 
 AGENT, ACTION = "credit", "approve_credit"
@@ -62,9 +62,7 @@ def history(queue: ApprovalQueue, clock: RacingClock) -> History:
         "e1",
         OFFICER,
         "edit",
-        edited_arguments={"amount": 1.0},
-        edited_action_hash="e" * 64,
-        edited_gate=gate(amount=1.0),
+        edit=GatedEdit(arguments={"amount": 1.0}, action_hash="e" * 64, gate=gate(amount=1.0)),
     )
     h.submit("r1")
     queue.decide("r1", OFFICER, "reject")

@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 HOLDER = """
 import sys
-from steward._database import make_engine
+from steward import make_engine
 from supervision._locks import InstallationLocks
 
 with InstallationLocks(make_engine(sys.argv[1])).hold("execution", "proposal-1"):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from steward._database import create_schema, make_engine
+from steward import create_schema, make_engine
 from supervision import ApprovalQueue, AuditLog, ProposalSubmission, QueueBrowser, QueueItem, Subject
 from tests.supervision.supervision_helpers import OFFICER, RacingClock, submission
 from tests.trace_helpers import outside, traces_of

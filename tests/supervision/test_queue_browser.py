@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from core import ConfigurationError
 from policies import DecisionSource, Outcome
-from supervision import ApprovalQueue, ProposalSubmission, QueueBrowser, QueuePriority, SlaDue, priority_of
+from supervision import ApprovalQueue, GatedEdit, ProposalSubmission, QueueBrowser, QueuePriority, SlaDue, priority_of
 from tests.supervision.supervision_helpers import OFFICER, START, RacingClock, submission
 
 
@@ -122,7 +122,7 @@ def test_an_edit_that_needs_four_eyes_raises_the_priority(
 
     edited = _from(submission("p-1"), "autonomy", approvals_required=2).gate
     queue.decide(
-        "p-1", OFFICER, "edit", edited_arguments={"amount": 4000.0}, edited_action_hash="e" * 64, edited_gate=edited
+        "p-1", OFFICER, "edit", edit=GatedEdit(arguments={"amount": 4000.0}, action_hash="e" * 64, gate=edited)
     )
 
     assert [(row.status, row.priority) for row in browser.page().rows] == [("pending", "high")]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from supervision import (
     ApprovalQueue,
     AuditLog,
+    GatedEdit,
     KpiStore,
     ProposalExpired,
     ProposalSubmission,
@@ -131,9 +132,7 @@ def test_an_edit_of_an_escalated_review_keeps_it_first_in_line(
         "p-1",
         OFFICER,
         "edit",
-        edited_arguments={"amount": 4000.0, "term_months": 24},
-        edited_action_hash="b" * 64,
-        edited_gate=routine,
+        edit=GatedEdit(arguments={"amount": 4000.0, "term_months": 24}, action_hash="b" * 64, gate=routine),
     )
 
     row = QueueBrowser(engine, clock).page().rows[0]  # ...but an escalated review stays high

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from core import ConfigurationError
 from policies import Policy, PolicyFileError, parse_policy
-from steward._roles import BUNDLED_ROLES_FILE
+from steward import BUNDLED_ROLES_FILE
 from supervision import (
     MAX_ROLES_FILE_BYTES,
     PERMISSIONS,

@@ -1,0 +1,61 @@
+"""`steward eval ...`: offline evaluations, printed and saved as reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from steward._output import actor_of as _actor
+from steward._output import dump as _dump
+from steward._settings import Settings
+from steward._wiring import open_steward
+
+
+def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
+    from evals import run_credit_eval
+    from steward._evals import credit_metrics, save_report
+
+    report = run_credit_eval(args.data, training_csv=settings.german_credit_csv)
+    if not args.no_save:
+        with open_steward(settings) as app:
+            dataset = str(args.data / "german_credit.csv")
+            saved = save_report(
+                app.reports, "credit", report, credit_metrics(report), dataset=dataset, actor=_actor(args)
+            )
+        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    if args.json:
+        _dump(report.model_dump(mode="json"))
+        return 0
+    print(f"credit eval on {args.data / 'german_credit.csv'} (model {report.model_version}, trained on bundled data)")
+    print(f"  applicants            {report.n}")
+    print(
+        f"  expected cost         {report.expected_cost:.3f} per applicant "
+        f"(decline all {report.baseline_decline_all_cost:.3f}, approve all {report.baseline_approve_all_cost:.3f})"
+    )
+    print(f"  AUC                   {report.auc:.3f}")
+    print(f"  approval rate         {report.approval_rate:.1%}")
+    return 0
+
+
+def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
+    from evals import run_identity_eval
+    from steward._evals import identity_metrics, save_report
+
+    report = run_identity_eval(args.data)
+    if not args.no_save:
+        with open_steward(settings) as app:
+            saved = save_report(
+                app.reports, "identity", report, identity_metrics(report), dataset=str(args.data), actor=_actor(args)
+            )
+        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    if args.json:
+        _dump(report.model_dump(mode="json"))
+        return 0
+    print(f"identity eval on {args.data}")
+    print(f"  {'task':22} {'precision':>9} {'recall':>7} {'F1':>7} {'true pairs':>10} {'predicted':>9}")
+    for task in report.tasks:
+        print(
+            f"  {task.name:22} {task.precision:9.4f} {task.recall:7.4f} {task.f1:7.4f} "
+            f"{task.true_pairs:10} {task.predicted_pairs:9}"
+        )
+    return 0
