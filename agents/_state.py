@@ -20,6 +20,8 @@ class SupervisedState(TypedDict, total=False):
     """What the gate's CEL conditions see."""
     gate: JsonObject
     """The `GateDecision`, dumped."""
+    action_hash: str
+    """The hash of the proposed action (`Proposal.action_hash`), kept by the gate for the review pause."""
     status: str
     """The queue status of the proposal after the last supervised node."""
     review: JsonObject

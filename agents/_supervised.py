@@ -34,6 +34,7 @@ from supervision import (
     AutonomyStore,
     ProposalSubmission,
     QueueStatus,
+    Subject,
 )
 from tools import Authorization, ToolContext, ToolInput
 
@@ -65,6 +66,9 @@ class ActionSpec(Generic[ArgsT]):
     """One sentence for a reviewer choosing this action in place of another."""
     figures: tuple[Figure, ...] = ()
     """The headline figures of a proposal of this action, for the proposal page and `steward queue show`."""
+    subjects: Callable[[ArgsT], tuple[Subject, ...]] | None = None
+    """The customers and records these arguments name (order lines' customers, say): a reviewer's edit that
+    brings in another one records it with the proposal's subjects. None: the arguments name nothing new."""
 
     @property
     def title(self) -> str:
@@ -125,6 +129,7 @@ class SupervisedStep:
     def gate(self, state: SupervisedState) -> dict[str, Any]:
         """Decide and submit; idempotent, so a re-run of this node after a crash writes nothing twice."""
         proposal = Proposal.model_validate(state["proposal"])
+        hashed = proposal.action_hash
         facts: JsonObject = state["facts"]
         policy = self.policy  # read once: the gate and the review clock come from the same version
         decision = policy.gate(proposal.action, facts, self.level(proposal.action, policy))
@@ -138,8 +143,8 @@ class SupervisedStep:
                 thread_id=state["thread_id"],
                 customer_id=proposal.customer_id,
                 arguments=proposal.arguments,
-                action_hash=proposal.action_hash,
-                proposal=proposal.model_dump(mode="json"),
+                action_hash=hashed,
+                proposal=state["proposal"],
                 facts=facts,
                 gate=decision,
                 requested_by=decision.review.requested_by,
@@ -159,7 +164,7 @@ class SupervisedStep:
             level=decision.autonomy_level,
             status=item.status,
         )
-        return {"gate": decision.model_dump(mode="json"), "status": item.status}
+        return {"gate": decision.model_dump(mode="json"), "status": item.status, "action_hash": hashed}
 
     def await_review(self, state: SupervisedState) -> dict[str, Any]:
         """Pause until a person has decided. Nothing else happens here: this node re-runs on resume."""
@@ -168,7 +173,8 @@ class SupervisedStep:
             proposal_id=proposal["id"],
             agent=self.agent,
             action=proposal["action"],
-            action_hash=Proposal.model_validate(proposal).action_hash,
+            # Threads paused before the hash was kept in the state compute it again.
+            action_hash=state.get("action_hash") or Proposal.model_validate(proposal).action_hash,
         )
         answer = interrupt(request.model_dump(mode="json"))
         outcome = ReviewOutcome.model_validate(answer)

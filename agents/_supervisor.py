@@ -294,5 +294,6 @@ class Supervisor:
             arguments=arguments,
             action_hash=action_hash(action, arguments),
             gate=step.gate_action(action, facts),
-            action=action,
+            action=None if action == item.action else action,
+            subjects=spec.subjects(args) if spec.subjects is not None else (),
         )

@@ -52,6 +52,16 @@ def headline_figures(backend: Backend, item: QueueItem) -> tuple[ShownFigure, ..
     return show_figures(spec.figures, arguments=item.arguments, facts=item.facts, proposal=item.proposal)
 
 
+def row_headline(backend: Backend, agent: str, action: str, arguments: Mapping[str, Any]) -> str:
+    """The first figure the action declares from its arguments, as "label: value" (for a queue row), or ""."""
+    spec = action_spec(backend, agent, action)
+    if spec is None:
+        return ""
+    declared = [figure for figure in spec.figures if figure.path.startswith("arguments.")]
+    shown = show_figures(declared[:1], arguments=arguments, facts={}, proposal={})
+    return f"{shown[0].label}: {shown[0].text}" if shown and shown[0].text else ""
+
+
 def _form(backend: Backend, item: QueueItem, action: str, posted: Mapping[str, str] | None) -> ArgumentForm | None:
     """The form of `action` for `item`: the action that runs with its arguments, or another action with the
     current arguments it also takes (those not editable are shown read-only, as `Supervisor.decide` keeps

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agents import Proposal
 from approval_ui._decide import Decision, DecisionRefused, decide, propose_again
-from approval_ui._edit import action_title, edit_form, edit_from_form, headline_figures, replacement_forms
+from approval_ui._edit import action_title, edit_form, edit_from_form, headline_figures, replacement_forms, row_headline
 from approval_ui._escalation import ESCALATION_CHOICES, EscalationChoice, EscalationScope, escalated_to_you
 from approval_ui._forms import BadForm, posted_inputs
 from approval_ui._limits import plain_text
@@ -238,6 +238,10 @@ def queue_page(
             "escalated_more": mine.next_after is not None,
             "escalation_choices": ESCALATION_CHOICES,
             "due_in": {row.id: time_to_due(row.expires_at, now) for row in [*mine.rows, *page.rows]},
+            "headline": {
+                row.id: row_headline(ui.backend, row.agent, row.action, row.arguments)
+                for row in [*mine.rows, *page.rows]
+            },
             "counts": ui.browser.counts(
                 agent=agent,
                 action=action,

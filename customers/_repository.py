@@ -154,15 +154,17 @@ class CustomerRepository:
         self._clock = clock
         self._rules = rules
         self._golden_read: dict[str, GoldenRecord] | None = None
+        self._application_read: dict[str, CreditApplicationView] | None = None
 
     def reading_once(self) -> CustomerRepository:
-        """This repository, but each golden record is read from the database once and then reused.
+        """This repository, but each golden record and application is read from the database once and reused.
 
         For one step of work that reads the same customer through several tools (an agent gathering its
         evidence); a fresh view per step, so nothing stale outlives the step.
         """
         view = copy.copy(self)
         view._golden_read = {}
+        view._application_read = {}
         return view
 
     @property
@@ -340,6 +342,13 @@ class CustomerRepository:
             return batch.add_application(application)
 
     def application(self, application_id: str) -> CreditApplicationView:
+        if self._application_read is not None:
+            if application_id not in self._application_read:
+                self._application_read[application_id] = self._read_application(application_id)
+            return self._application_read[application_id]
+        return self._read_application(application_id)
+
+    def _read_application(self, application_id: str) -> CreditApplicationView:
         with self._engine.connect() as connection:
             row = connection.execute(q.APPLICATION, {"application_id": application_id}).first()
         if row is None:

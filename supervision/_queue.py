@@ -33,17 +33,18 @@ from supervision._rows import (
     current_approvals,
     find,
     guarded_update,
-    item_of,
     load,
     read_view,
     reviews_by_id,
     reviews_of,
+    submitted_item,
     to_view,
     view_of,
 )
 from supervision._stranded import StrandedProposals
 from supervision._subjects import (
     CUSTOMER,
+    add_subjects,
     forget,
     named_subjects,
     naming,
@@ -166,7 +167,7 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
             session.commit()
         # The row as written is the row as stored (times are UTC, JSON round-trips), and a new
         # proposal has no reviews yet: no need to read it back.
-        return item_of(values, [], subjects)
+        return submitted_item(values, sub.gate, subjects)
 
     @staticmethod
     def _initial_status(gate: GateDecision, now: datetime) -> tuple[QueueStatus, str | None, datetime | None]:
@@ -313,6 +314,8 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
                 if not guarded_update(session, row, ["pending"], values):
                     session.rollback()
                     continue
+                if edit is not None and edit.subjects:
+                    add_subjects(session.connection(), proposal_id, edit.subjects)
                 session.add(
                     ReviewRow(
                         proposal_id=proposal_id,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from core import NotFound
+from policies import GateDecision
 from supervision._subjects import subjects_by_id
 from supervision._tables import PROPOSAL, REVIEW, ProposalRow, ReviewRow
 from supervision._views import QueueItem, Subject
@@ -206,6 +207,14 @@ def item_of(columns: Mapping[str, Any], reviews: Sequence[ReviewColumns], subjec
         for review in reviews
     ]
     return QueueItem.model_validate(document)
+
+
+def submitted_item(columns: Mapping[str, Any], gate: GateDecision, subjects: Sequence[Subject]) -> QueueItem:
+    """The view of a proposal just inserted from a validated `ProposalSubmission`: built without validating
+    its payloads a second time (the values are the ones the submission checked), no reviews yet."""
+    document = {name: columns[name] for name in _ITEM_COLUMNS}
+    document.update(gate=gate, subjects=tuple(subjects), approvals=[], reviews=[])
+    return QueueItem.model_construct(**document)
 
 
 def find(connection: Connection, proposal_id: str) -> ProposalColumns | None:

@@ -47,6 +47,12 @@ def write_subjects(connection: Connection, proposal_id: str, subjects: Iterable[
         connection.execute(insert(PROPOSAL_SUBJECT), rows)
 
 
+def add_subjects(connection: Connection, proposal_id: str, subjects: Iterable[Subject]) -> None:
+    """Record subjects an edit brought into a proposal, skipping those it already names."""
+    have = set(subjects_by_id(connection, proposal_id))
+    write_subjects(connection, proposal_id, sorted(set(subjects) - have, key=lambda s: (s.kind, s.id)))
+
+
 def _sorted(pairs: Iterable[tuple[str, str]]) -> tuple[Subject, ...]:
     return tuple(Subject(kind=kind, id=subject_id) for kind, subject_id in sorted(pairs))
 

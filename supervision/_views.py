@@ -106,6 +106,9 @@ class GatedEdit(_Value):
     gate: GateDecision
     action: str | None = None
     """The replacement action, or None when the proposed action runs with the edited arguments."""
+    subjects: tuple[Subject, ...] = ()
+    """What the edited arguments name (as the action declares): recorded with the proposal's subjects, so
+    a customer an edit adds is found by the queue's filter and by erasure."""
 
 
 class ReviewView(_Value):

@@ -1,4 +1,4 @@
-"""The credit-approval agent: assess (evidence and score) → propose → (shared) gate, review, execute → record."""
+"""The credit-approval agent: propose (evidence, score, action) → (shared) gate, review, execute → record."""
 
 from __future__ import annotations
 
@@ -45,10 +45,6 @@ log = structlog.get_logger(__name__)
 class CreditState(SupervisedState, total=False):
     application_id: str
     customer_id: str
-    evidence: JsonObject
-    """`CreditEvidence`, dumped: what the read tools returned."""
-    assessment: JsonObject
-    """The credit-score tool's `CreditScore`, dumped."""
 
 
 class CreditEvidence(BaseModel):
@@ -79,10 +75,10 @@ class CreditNodes:
     proposer: CreditPolicyOfProposal
     rationale: RationaleWriter
 
-    def assess(self, state: CreditState) -> dict[str, Any]:
+    def assess(self, application_id: str) -> tuple[CreditEvidence, CreditScore]:
         """Read the application and the customer (each golden record once) and score the application."""
         tools = replace(self.tools, customers=self.tools.customers.reading_once())
-        application = get_application(tools, ApplicationQuery(application_id=state["application_id"]))
+        application = get_application(tools, ApplicationQuery(application_id=application_id))
         customer = CustomerQuery(customer_id=application.customer_id)
         evidence = CreditEvidence(
             application=application,
@@ -91,15 +87,12 @@ class CreditNodes:
             payment_history=get_payment_history(tools, customer),
         )
         query = CreditScoreQuery(customer_id=application.customer_id, application_id=application.application_id)
-        return {
-            "customer_id": application.customer_id,
-            "evidence": evidence.model_dump(mode="json"),
-            "assessment": get_credit_score(tools, query).model_dump(mode="json"),
-        }
+        return evidence, get_credit_score(tools, query)
 
     def propose(self, state: CreditState) -> dict[str, Any]:
-        evidence = CreditEvidence.model_validate(state["evidence"])
-        score = CreditScore.model_validate(state["assessment"])
+        """Assess the application and propose an action; reads tools only, so a re-run after a crash changes
+        nothing. The evidence travels in the proposal (with its lineage), not twice in the state."""
+        evidence, score = self.assess(state["application_id"])
         reasons = tuple(score.reason_codes)
         action = self.proposer.propose(
             application_id=state["application_id"],
@@ -114,7 +107,7 @@ class CreditNodes:
             agent=AGENT,
             action=action.action,
             arguments=action.arguments,
-            customer_id=state["customer_id"],
+            customer_id=evidence.application.customer_id,
             subject_id=state["application_id"],
             probability=score.probability_of_default,
             score=score.score,
@@ -127,7 +120,7 @@ class CreditNodes:
         )
         spec = CREDIT_ACTIONS[proposal.action]
         facts = spec.facts_for(credit_facts(evidence, proposal), spec.args_model.model_validate(proposal.arguments))
-        return {"proposal": proposal.model_dump(mode="json"), "facts": facts}
+        return {"customer_id": proposal.customer_id, "proposal": proposal.model_dump(mode="json"), "facts": facts}
 
     def record(self, state: CreditState) -> dict[str, Any]:
         proposal = Proposal.model_validate(state["proposal"])
@@ -186,7 +179,7 @@ def _nodes(environment: AgentEnvironment) -> AgentNodes:
         proposer=CreditPolicyOfProposal(),
         rationale=rationale,
     )
-    return AgentNodes(steps=(("assess", nodes.assess), ("propose", nodes.propose)), finish=nodes.record)
+    return AgentNodes(steps=(("propose", nodes.propose),), finish=nodes.record)
 
 
 def _applications_waiting(environment: AgentEnvironment, limit: int | None) -> list[JsonObject]:

@@ -2,8 +2,8 @@
 module) and its policy file (`sample_dispatch.yaml` beside it), nothing else.
 
 It ships or holds a batch of orders. `ship_batch` takes a list of objects (the order lines, each naming a
-customer) and an enum (the carrier); `hold_batch` takes a reason. Batches wait in `<home>/batches.json`
-until a proposal names them.
+customer and the recipient: personal data deep inside the arguments) and an enum (the carrier);
+`hold_batch` takes a reason. Batches wait in `<home>/batches.json` until a proposal names them.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class OrderLine(BaseModel):
 
     order_id: str = Field(min_length=1, max_length=40, title="Order")
     customer_id: str = Field(min_length=1, max_length=80, title="Customer")
+    recipient: str = Field(min_length=1, max_length=120, title="Recipient", description="Who receives the parcel.")
     quantity: int = Field(ge=1, le=1000, title="Quantity")
 
 
@@ -167,6 +168,7 @@ SAMPLE_DISPATCH = AgentDefinition(
             ShipBatchArgs,
             ship_batch,
             _ship_facts,
+            subjects=lambda args: tuple(Subject(kind="customer", id=line.customer_id) for line in args.orders),
             label="Ship the batch",
             description="Ship every order of the batch with one carrier.",
             figures=(
