@@ -155,17 +155,30 @@ class CustomerRepository:
         self._rules = rules
         self._golden_read: dict[str, GoldenRecord] | None = None
         self._application_read: dict[str, CreditApplicationView] | None = None
+        self._held: Connection | None = None
 
-    def reading_once(self) -> CustomerRepository:
-        """This repository, but each golden record and application is read from the database once and reused.
+    @contextmanager
+    def reading_once(self) -> Iterator[CustomerRepository]:
+        """This repository for one step of reading: one connection and transaction (a consistent snapshot),
+        and each golden record and application read from the database once and then reused.
 
-        For one step of work that reads the same customer through several tools (an agent gathering its
-        evidence); a fresh view per step, so nothing stale outlives the step.
+        For work that reads the same customer through several tools (an agent gathering its evidence);
+        a fresh view per step, so nothing stale outlives it. Writes still go through their own transactions.
         """
-        view = copy.copy(self)
-        view._golden_read = {}
-        view._application_read = {}
-        return view
+        with self._engine.connect() as connection:
+            view = copy.copy(self)
+            view._held = connection
+            view._golden_read = {}
+            view._application_read = {}
+            yield view
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        if self._held is not None:
+            yield self._held
+        else:
+            with self._engine.connect() as connection:
+                yield connection
 
     @property
     def engine(self) -> Engine:
@@ -226,7 +239,7 @@ class CustomerRepository:
         return self._read_golden(customer_id)
 
     def _read_golden(self, customer_id: str) -> GoldenRecord:
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(q.GOLDEN, {"customer_id": customer_id}).all()
             if not rows:
@@ -236,7 +249,7 @@ class CustomerRepository:
 
     def field_history(self, customer_id: str, field: str) -> list[FieldValue]:
         """Every value any source reported for one field, oldest first (every version of every record)."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(q.FIELD_HISTORY, {"customer_id": customer_id, "field": field}).all()
             if not rows:
@@ -246,7 +259,7 @@ class CustomerRepository:
 
     def canonical_id(self, customer_id: str) -> str:
         """The id a customer is known by now: itself, or the customer it was merged into."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             return _follow_merges(connection, customer_id)
 
     def customer_ids(self) -> list[str]:
@@ -257,12 +270,12 @@ class CustomerRepository:
 
     def attention(self, top: int, as_of: datetime | None = None) -> list[AttentionEntry]:
         """The `top` customers who most need attention at `as_of` (default now), each with reasons."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             return attention_list(connection, as_utc(as_of or self._clock.now()), top)
 
     def timeline(self, customer_id: str) -> list[Event]:
         """Every event of the customer from every source, oldest first."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             return customer_events(connection, _follow_merges(connection, customer_id))
 
     # -- identity ------------------------------------------------------------------------------
@@ -319,13 +332,13 @@ class CustomerRepository:
 
     def source_links(self) -> list[tuple[str, str, str, str]]:
         """Every (source system, entity, record id, customer id) link of a person record to its customer."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             rows = connection.execute(core_select(CUSTOMER_LINK)).all()
         return [(row.source_system, row.entity, row.record_id, row.customer_id) for row in rows]
 
     def open_applications_of(self, customer_ids: Collection[str]) -> int:
         """How many applications of these customers still wait for a final decision."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             rows = connection.execute(
                 core_select(CREDIT_APPLICATION.c.id).where(
                     CREDIT_APPLICATION.c.customer_id.in_(list(customer_ids)),
@@ -349,7 +362,7 @@ class CustomerRepository:
         return self._read_application(application_id)
 
     def _read_application(self, application_id: str) -> CreditApplicationView:
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             row = connection.execute(q.APPLICATION, {"application_id": application_id}).first()
         if row is None:
             raise NotFound("application", application_id)
@@ -357,7 +370,7 @@ class CustomerRepository:
 
     def applications(self, customer_id: str) -> list[CreditApplicationView]:
         """The customer's applications, oldest first."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             rows = connection.execute(q.CUSTOMER_APPLICATIONS, {"customer_id": customer_id}).all()
         if not rows:
             raise NotFound("customer", customer_id)
@@ -431,7 +444,7 @@ class CustomerRepository:
 
     def decisions(self, application_id: str) -> list[CreditDecisionView]:
         """Decisions recorded on an application, oldest first."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             rows = connection.execute(q.APPLICATION_DECISIONS, {"application_id": application_id}).all()
         if not rows:
             raise NotFound("application", application_id)

@@ -77,17 +77,18 @@ class CreditNodes:
 
     def assess(self, application_id: str) -> tuple[CreditEvidence, CreditScore]:
         """Read the application and the customer (each golden record once) and score the application."""
-        tools = replace(self.tools, customers=self.tools.customers.reading_once())
-        application = get_application(tools, ApplicationQuery(application_id=application_id))
-        customer = CustomerQuery(customer_id=application.customer_id)
-        evidence = CreditEvidence(
-            application=application,
-            profile=get_customer_profile(tools, customer),
-            exposure=get_exposure(tools, customer),
-            payment_history=get_payment_history(tools, customer),
-        )
-        query = CreditScoreQuery(customer_id=application.customer_id, application_id=application.application_id)
-        return evidence, get_credit_score(tools, query)
+        with self.tools.customers.reading_once() as customers:
+            tools = replace(self.tools, customers=customers)
+            application = get_application(tools, ApplicationQuery(application_id=application_id))
+            customer = CustomerQuery(customer_id=application.customer_id)
+            evidence = CreditEvidence(
+                application=application,
+                profile=get_customer_profile(tools, customer),
+                exposure=get_exposure(tools, customer),
+                payment_history=get_payment_history(tools, customer),
+            )
+            query = CreditScoreQuery(customer_id=application.customer_id, application_id=application.application_id)
+            return evidence, get_credit_score(tools, query)
 
     def propose(self, state: CreditState) -> dict[str, Any]:
         """Assess the application and propose an action; reads tools only, so a re-run after a crash changes
