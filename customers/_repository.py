@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Protocol, get_args
+from typing import get_args
 
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection, Engine
@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from core import Clock, JsonObject, JsonValue, NotFound
 from customers import _queries as q
+from customers._application_rows import application_view, decision_view, replay, same_application
 from customers._errors import ApplicationConflict, CustomersError, DecisionConflict, ObservationConflict
 from customers._lineage import DEFAULT_RULES, field_value, golden_record, history
 from customers._merge import merge_customers, record_identity_decision
@@ -118,9 +119,9 @@ class CustomerBatch:
         """Record a received application; the same application twice is a no-op."""
         existing = self._session.get(CreditApplicationRow, application.id)
         if existing is not None:
-            if not _same_application(existing, application):
+            if not same_application(existing, application):
                 raise ApplicationConflict(application.id)
-            return _application_view(existing.model_dump())
+            return application_view(existing.model_dump())
         self.ensure_customer(application.customer_id)
         row = CreditApplicationRow(
             id=application.id,
@@ -136,7 +137,7 @@ class CustomerBatch:
             source_record_id=application.source_record_id,
         )
         self._session.add(row)
-        return _application_view(row.model_dump())
+        return application_view(row.model_dump())
 
     def existing_application_ids(self, application_ids: Collection[str]) -> set[str]:
         """Those of `application_ids` that are already recorded."""
@@ -366,7 +367,7 @@ class CustomerRepository:
             row = connection.execute(q.APPLICATION, {"application_id": application_id}).first()
         if row is None:
             raise NotFound("application", application_id)
-        return _application_view(row._mapping)
+        return application_view(row._mapping)
 
     def applications(self, customer_id: str) -> list[CreditApplicationView]:
         """The customer's applications, oldest first."""
@@ -374,7 +375,7 @@ class CustomerRepository:
             rows = connection.execute(q.CUSTOMER_APPLICATIONS, {"customer_id": customer_id}).all()
         if not rows:
             raise NotFound("customer", customer_id)
-        return [_application_view(row._mapping) for row in rows if row.id is not None]
+        return [application_view(row._mapping) for row in rows if row.id is not None]
 
     def pending_applications(self) -> list[CreditApplicationView]:
         """Applications without a final decision (received or waiting for information), oldest first."""
@@ -384,7 +385,7 @@ class CustomerRepository:
                 .where(col(CreditApplicationRow.status).in_(PENDING_STATUSES))
                 .order_by(col(CreditApplicationRow.received_at), col(CreditApplicationRow.id))
             ).all()
-            return [_application_view(row.model_dump()) for row in rows]
+            return [application_view(row.model_dump()) for row in rows]
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -411,7 +412,7 @@ class CustomerRepository:
             with Session(self._engine) as session:
                 stored = self._decision_by_key(session, idempotency_key)
                 if stored is not None:
-                    return _replay(stored, application_id, decision)
+                    return replay(stored, application_id, decision)
                 application = session.exec(
                     select(CreditApplicationRow).where(CreditApplicationRow.id == application_id).with_for_update()
                 ).first()
@@ -433,14 +434,14 @@ class CustomerRepository:
                 session.add(application)
                 session.commit()
                 session.refresh(row)
-                return _decision_view(row)
+                return decision_view(row)
         except IntegrityError:
             # A concurrent call with the same key committed first: that one is the execution.
             with Session(self._engine) as session:
                 stored = self._decision_by_key(session, idempotency_key)
             if stored is None:
                 raise
-            return _replay(stored, application_id, decision)
+            return replay(stored, application_id, decision)
 
     def decisions(self, application_id: str) -> list[CreditDecisionView]:
         """Decisions recorded on an application, oldest first."""
@@ -448,7 +449,7 @@ class CustomerRepository:
             rows = connection.execute(q.APPLICATION_DECISIONS, {"application_id": application_id}).all()
         if not rows:
             raise NotFound("application", application_id)
-        return [_decision_view(row) for row in rows if row.id is not None]
+        return [decision_view(row) for row in rows if row.id is not None]
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -466,61 +467,3 @@ def _follow_merges(connection: Connection, customer_id: str) -> str:
             return customer_id
         customer_id = merged_into
     raise CustomersError(f"customer {customer_id!r}: the chain of merges does not end; repair customer.merged_into")
-
-
-def _replay(stored: CreditDecisionRow, application_id: str, decision: CreditDecisionKind) -> CreditDecisionView:
-    if stored.application_id != application_id or stored.decision != decision:
-        raise DecisionConflict(
-            application_id,
-            f"idempotency key {stored.idempotency_key!r} was already used to record {stored.decision!r} "
-            f"for application {stored.application_id!r}; every distinct action needs its own key",
-        )
-    return _decision_view(stored).model_copy(update={"replayed": True})
-
-
-def _same_application(row: CreditApplicationRow, application: ApplicationIn) -> bool:
-    return (
-        row.customer_id == application.customer_id
-        and row.amount == application.amount
-        and row.duration_months == application.duration_months
-        and row.purpose == application.purpose
-        and row.installment_rate == application.installment_rate
-        and row.requested_by == application.requested_by
-        and row.source_system == application.source_system
-        and row.source_record_id == application.source_record_id
-        and (application.received_at is None or as_utc(row.received_at) == as_utc(application.received_at))
-    )
-
-
-def _application_view(values: Mapping[Any, Any]) -> CreditApplicationView:
-    """The view of an application's column values (an ORM row's dump, or a Core row's mapping)."""
-    return CreditApplicationView.model_validate({**values, "received_at": as_utc(values["received_at"])})
-
-
-class _DecisionColumns(Protocol):
-    """A decision as stored: a `CreditDecisionRow`, or a Core row of the same columns."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def application_id(self) -> str: ...
-    @property
-    def decision(self) -> str: ...
-    @property
-    def idempotency_key(self) -> str: ...
-    @property
-    def details(self) -> Any: ...
-    @property
-    def decided_at(self) -> datetime: ...
-
-
-def _decision_view(row: _DecisionColumns) -> CreditDecisionView:
-    assert row.id is not None, "a decision row is read back after its insert"
-    return CreditDecisionView(
-        id=row.id,
-        application_id=row.application_id,
-        decision=row.decision,
-        idempotency_key=row.idempotency_key,
-        details=row.details,
-        decided_at=as_utc(row.decided_at),
-    )

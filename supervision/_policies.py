@@ -14,14 +14,12 @@ import builtins
 import dataclasses
 import hashlib
 import math
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, cast, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, computed_field
 from sqlalchemy import Text, bindparam, func
 from sqlalchemy import select as core_select
@@ -46,6 +44,7 @@ from policies import (
 )
 from supervision._audit import AuditLog
 from supervision._errors import SupervisionError
+from supervision._policy_text import line_of_key, refuse_aliases
 from supervision._roles import RoleCatalog, policy_roles
 from supervision._tables import AUTONOMY_STATE, PROPOSAL, UtcDateTime, _table
 
@@ -279,7 +278,7 @@ class PolicyStore:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise PolicyFileError(path, None, "holds characters that are not valid Unicode text") from None
-        _refuse_aliases(text, path)
+        refuse_aliases(text, path)
         try:
             candidate = parse_policy(text, path)
         except RecursionError:
@@ -287,13 +286,13 @@ class PolicyStore:
         if candidate.agent != agent:
             raise PolicyFileError(
                 path,
-                _line_of_key(text, "agent"),
+                line_of_key(text, "agent"),
                 f"names the agent {candidate.agent!r}, but this is the policy of {agent!r}; write agent: {agent}",
             )
         if self._roles is not None:
             for named in policy_roles(candidate):
                 if named.role not in self._roles:
-                    line = _line_of_key(text, named.role) or _line_of_key(text, "escalate_to")
+                    line = line_of_key(text, named.role) or line_of_key(text, "escalate_to")
                     raise PolicyFileError(
                         path,
                         line,
@@ -308,7 +307,7 @@ class PolicyStore:
             if action not in candidate.actions:
                 raise PolicyFileError(
                     path,
-                    _line_of_key(text, "actions"),
+                    line_of_key(text, "actions"),
                     f"actions.{action} is missing: the agent proposes it, so the policy must keep it "
                     "(to stop it running unattended, add a rule that says review or deny)",
                 )
@@ -316,7 +315,7 @@ class PolicyStore:
             if action in candidate.actions and level not in candidate.levels(action):
                 raise PolicyFileError(
                     path,
-                    _line_of_key(text, action),
+                    line_of_key(text, action),
                     f"actions.{action}.autonomy.levels has no level {level!r}, where the action stands now; "
                     "keep that level (or move the action to another level first)",
                 )
@@ -485,23 +484,6 @@ class LivePolicy:
 
     def current(self) -> Policy:
         return self._store.current(self.agent)
-
-
-def _refuse_aliases(text: str, path: str) -> None:
-    """A YAML alias (``*name``) can repeat a node exponentially often (a "billion laughs"); policies never need one."""
-    try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if isinstance(token, yaml.AliasToken):
-                line = token.start_mark.line + 1
-                raise PolicyFileError(path, line, "uses a YAML alias (*...); write the value out in full")
-    except yaml.YAMLError:
-        return  # parse_policy reports the syntax error with its line
-
-
-def _line_of_key(text: str, key: str) -> int | None:
-    """The 1-based line where `key:` first starts a line (at any indent), for pointing at a problem."""
-    found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*:", text, flags=re.MULTILINE)
-    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 def _checked_text(what: str, value: str, limit: int) -> str:
