@@ -36,15 +36,8 @@ class Proposal(BaseModel):
     model_version: str
     created_at: datetime
     subjects: tuple[Subject, ...] = ()
-    """Every customer and record the proposal concerns (the queue indexes them; erasure finds them).
-    `customer_id` and `subject_id` are counted in by `all_subjects`; list here whatever else it names."""
-
-    @property
-    def all_subjects(self) -> tuple[Subject, ...]:
-        """The declared subjects plus the main customer, each once, in a stable order."""
-        found = {(s.kind, s.id): s for s in self.subjects}
-        found.setdefault(("customer", self.customer_id), Subject(kind="customer", id=self.customer_id))
-        return tuple(found[key] for key in sorted(found))
+    """Every customer and record the proposal concerns besides `customer_id`, which the queue adds itself
+    (the queue indexes them; erasure finds them)."""
 
     @property
     def action_hash(self) -> str:

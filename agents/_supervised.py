@@ -148,7 +148,7 @@ class SupervisedStep:
                 facts=facts,
                 gate=decision,
                 requested_by=decision.review.requested_by,
-                subjects=proposal.all_subjects,
+                subjects=proposal.subjects,
                 expires_at=self.clock.now() + review_clock.deadline(self.review_sla),
                 on_timeout=review_clock.on_timeout,
                 escalate_to=review_clock.escalate_to,
