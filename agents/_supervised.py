@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import structlog
 from langgraph.graph import StateGraph
-from langgraph.types import interrupt
+from langgraph.types import Command, interrupt
 from pydantic import BaseModel, ConfigDict
 
 from agents._proposal import Proposal
@@ -234,12 +234,17 @@ class SupervisedStep:
 
     def add_to(self, graph: StateGraph[Any], *, after: str, finish: str) -> None:
         """Wire the gate, review and execute nodes between `after` and `finish` in `graph`."""
-        graph.add_node("gate", self.gate)
+        after_gate = {"execute": "execute", "await_review": "await_review", "finish": finish}
+
+        def gate(state: SupervisedState) -> Command[str]:
+            # Every proposal passes here: the gate names the next node itself (from the status it just
+            # wrote) instead of a conditional edge, which would read the whole state back once more.
+            update = self.gate(state)
+            return Command(update=update, goto=after_gate[self.after_gate(SupervisedState(status=update["status"]))])
+
+        graph.add_node("gate", gate, destinations=tuple(after_gate.values()))
         graph.add_node("await_review", self.await_review)
         graph.add_node("execute", self.execute)
         graph.add_edge(after, "gate")
-        graph.add_conditional_edges(
-            "gate", self.after_gate, {"execute": "execute", "await_review": "await_review", "finish": finish}
-        )
         graph.add_conditional_edges("await_review", self.after_review, {"execute": "execute", "finish": finish})
         graph.add_edge("execute", finish)

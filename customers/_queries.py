@@ -21,7 +21,8 @@ OBSERVATION_COLUMNS = (
     OBSERVATION.c.recorded_at,
 )
 GOLDEN = (
-    core_select(*OBSERVATION_COLUMNS)
+    # `merged_into` rides along: a customer merged into another says so in the same round trip.
+    core_select(CUSTOMER.c.merged_into, *OBSERVATION_COLUMNS)
     .select_from(CUSTOMER.outerjoin(OBSERVATION, OBSERVATION.c.customer_id == CUSTOMER.c.id))
     .where(CUSTOMER.c.id == bindparam("customer_id"))
 )

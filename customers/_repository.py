@@ -241,8 +241,10 @@ class CustomerRepository:
 
     def _read_golden(self, customer_id: str) -> GoldenRecord:
         with self._reading() as connection:
-            customer_id = _follow_merges(connection, customer_id)
             rows = connection.execute(q.GOLDEN, {"customer_id": customer_id}).all()
+            if rows and rows[0].merged_into is not None:  # its data moved: read the customer it went to
+                customer_id = _follow_merges(connection, customer_id)
+                rows = connection.execute(q.GOLDEN, {"customer_id": customer_id}).all()
             if not rows:
                 raise NotFound("customer", customer_id)
             staged = connection.execute(q.LINKED_VERSIONS, {"customer_id": customer_id}).all()

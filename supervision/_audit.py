@@ -154,6 +154,25 @@ class AuditLog:
         connection = session.connection()
         self._lock_head(connection)
         session.flush()  # the caller's pending writes, then the head, as an ORM query would autoflush
+        return self._append(connection, drafts)
+
+    def append_after_write(self, connection: Connection, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
+        """`append_all` in a Core transaction that has already written the change the entries record.
+
+        On SQLite that write holds the database's write lock until the commit, so the head read next is
+        the newest and no lock statement is needed; PostgreSQL takes its advisory lock as always.
+        """
+        if not drafts:
+            return []
+        if connection.dialect.name == "postgresql":
+            self._lock_head(connection)
+        elif not getattr(connection.connection.dbapi_connection, "in_transaction", False):
+            # sqlite3 opens a transaction only at a transaction's first write: without one, no lock is held.
+            raise SupervisionError("append_after_write needs a transaction that has already written")
+        return self._append(connection, drafts)
+
+    def _append(self, connection: Connection, drafts: Sequence[AuditDraft]) -> list[AuditEntry]:
+        """Read the head and insert the entries after it; the caller holds the append lock."""
         head = connection.execute(_HEAD).first()
         seq = 0 if head is None else head.seq
         prev_hash = GENESIS_HASH if head is None else head.hash

@@ -85,8 +85,9 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
         """Record a gated proposal with the subjects it names (`subjects` plus its customer); submitting the
         same id and action again returns the stored item."""
         subjects = subjects_of(sub)
-        with Session(self._engine) as session:
-            connection = session.connection()
+        # A Core transaction: the proposal, its subjects and its audit entries are three statements and the
+        # head's read, with no ORM unit of work around them (this is every proposal's path).
+        with self._engine.begin() as connection:
             now = _utc(self._clock.now())
             status, decided_by, decided_at = self._initial_status(sub.gate, now)
             values = {
@@ -133,8 +134,9 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
                 assert stored is not None, "an insert that found the id taken is followed by a read of it"
                 return self._resubmitted(connection, stored, sub)
             write_subjects(connection, sub.id, subjects)
-            self._audit.append_all(
-                session,
+            # The insert above holds SQLite's write lock: the audit needs no lock statement of its own there.
+            self._audit.append_after_write(
+                connection,
                 [
                     AuditDraft(
                         kind="proposal.submitted",
@@ -164,7 +166,6 @@ class ApprovalQueue(ExecutionLedger, StrandedProposals, OverdueReviews):
                     ),
                 ],
             )
-            session.commit()
         # The row as written is the row as stored (times are UTC, JSON round-trips), and a new
         # proposal has no reviews yet: no need to read it back.
         return submitted_item(values, sub.gate, subjects)

@@ -76,3 +76,23 @@ def test_a_step_does_not_see_stale_values_after_it_ends(repo: CustomerRepository
     )
     with repo.reading_once() as view:
         assert view.golden("C-1").value("given_name") == "Ada Lovelace"
+
+
+def test_a_golden_record_is_two_statements_and_a_merged_customer_answers_with_the_one_it_went_to(
+    repo: CustomerRepository, statements: list[str]
+) -> None:
+    statements.clear()
+    assert repo.golden("C-1").value("given_name") == "Ada"
+    assert len(statements) == 2  # the observations (the merge pointer rides along) and the linked source rows
+    repo.observe("C-2", "telephone", "0301234", source_system="shop", source_record_id="s-2")
+    outcome = repo.merge_customers(
+        "C-1", "C-2", record="crm:c-1", other_record="shop:s-2", decided_by="reviewer", reference="merge-1"
+    )
+    assert (outcome.kept, outcome.absorbed) == ("C-1", "C-2")
+    statements.clear()
+    merged = repo.golden("C-2")
+    assert merged.customer_id == "C-1"
+    assert (merged.value("given_name"), merged.value("telephone")) == ("Ada", "0301234")
+    assert len(statements) == 5  # the absorbed customer's pointer, the chain followed to its end, the kept record
+    with repo.reading_once() as view:
+        assert view.golden("C-2").customer_id == "C-1"

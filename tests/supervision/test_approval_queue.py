@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from core import ConfigurationError, FixedClock, NotFound
 from policies import FourEyesViolation, MissingAuthority, SelfApproval
@@ -140,6 +142,47 @@ def test_concurrent_submits_of_one_id_write_it_once(
     assert count_rows(engine, "supervision_proposal") == 1
     assert kinds(audit, "p-1") == ["proposal.submitted", "gate.decided"]
     assert audit.verify().ok
+
+
+def test_concurrent_submits_and_other_audited_writes_keep_one_chain(
+    queue: ApprovalQueue, engine: Engine, audit: AuditLog
+) -> None:
+    """A submit appends its entries without a lock statement of its own on SQLite (its insert holds the write
+    lock); racing other submits and plain appends, the chain still never forks."""
+    per_thread = 8
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def submitter(name: str) -> None:
+        try:
+            barrier.wait(timeout=30)
+            for index in range(per_thread):
+                queue.submit(submission(f"{name}-{index}"))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    def appender() -> None:
+        try:
+            barrier.wait(timeout=30)
+            for index in range(per_thread):
+                with Session(engine) as session:
+                    audit.append(session, kind="race", subject="other", actor="tester", payload={"i": index})
+                    session.commit()
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submitter, args=(name,)) for name in ("a", "b")]
+    threads.append(threading.Thread(target=appender))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert count_rows(engine, "supervision_proposal") == 2 * per_thread
+    result = audit.verify()
+    assert (result.ok, result.count) == (True, 2 * per_thread * 2 + per_thread)
+    assert kinds(audit, "b-3") == ["proposal.submitted", "gate.decided"]
 
 
 def test_unknown_proposal_is_not_found(queue: ApprovalQueue) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from core import FixedClock
 from steward import create_schema, make_engine
-from supervision import AuditDraft, AuditLog
+from supervision import AuditDraft, AuditLog, SupervisionError
 from supervision._audit import GENESIS_HASH, entry_hash
 from supervision._tables import AuditRow
 from tests.supervision.supervision_helpers import START, RacingClock
@@ -195,6 +195,26 @@ def test_concurrent_appends_never_fork_the_chain(audit: AuditLog, engine: Engine
     result = audit.verify()
     assert (result.ok, result.count) == (True, 3 * per_thread)
     assert [entry.seq for entry in audit.entries()] == list(range(1, 3 * per_thread + 1))
+
+
+def test_an_append_after_a_write_links_to_the_chain_and_needs_that_write_on_sqlite(
+    audit: AuditLog, engine: Engine
+) -> None:
+    write(audit, engine, 2)
+    draft = AuditDraft(kind="test.after_write", subject="s-x", actor="tester", payload={"ok": True})
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE supervision_audit SET actor = actor WHERE seq = 1"))  # the change recorded
+        (entry,) = audit.append_after_write(connection, [draft])
+    assert (entry.seq, entry.prev_hash) == (3, audit.entries()[1].hash)
+    assert audit.verify().ok
+    if engine.dialect.name == "sqlite":
+        # A transaction that has not written holds no lock: appending there could fork the chain.
+        with engine.begin() as connection, pytest.raises(SupervisionError, match="already written"):
+            audit.append_after_write(connection, [draft])
+    else:  # PostgreSQL takes its advisory lock in any transaction
+        with engine.begin() as connection:
+            audit.append_after_write(connection, [draft])
+    assert audit.verify().ok
 
 
 # -- property: any single change to any entry is detected (SQLite only: each example hits the DB) --
