@@ -59,3 +59,55 @@ def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
             f"{task.true_pairs:10} {task.predicted_pairs:9}"
         )
     return 0
+
+
+def eval_routing(args: argparse.Namespace, settings: Settings) -> int:
+    from evals import run_routing_eval
+    from steward._evals import routing_metrics, save_report
+    from steward._progress import progress
+
+    data = args.data or settings.data_dir / "gap_orlib"
+    names = _instance_names(args.instances) if args.instances is not None else None
+    with progress("routing eval: instances solved") as advance:
+        report = run_routing_eval(data, time_limit=args.time_limit, instances=names, progress=advance)
+    if not args.no_save:
+        with open_steward(settings) as app:
+            saved = save_report(
+                app.reports, "routing", report, routing_metrics(report), dataset=str(data), actor=_actor(args)
+            )
+        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    if args.json:
+        _dump(report.model_dump(mode="json"))
+        return 0
+    print(f"routing eval on {data} ({report.instances} instances, {report.time_limit:g} s each)")
+    print(f"  {'family':8} {'instances':>9} {'feasible':>8} {'mean gap':>9} {'max gap':>8} {'mean s':>7} {'max s':>6}")
+    for group in report.groups:
+        print(
+            f"  {group.group:8} {group.instances:9} {group.feasible:8} {_pct(group.mean_gap_pct):>9} "
+            f"{_pct(group.max_gap_pct):>8} {group.mean_seconds:7.2f} {group.max_seconds:6.2f}"
+        )
+    print(
+        f"  {'all':8} {report.instances:9} {report.feasible:8} {_pct(report.mean_gap_pct):>9} "
+        f"{_pct(report.max_gap_pct):>8} {report.mean_seconds:7.2f} {report.max_seconds:6.2f}"
+    )
+    for result in report.results:
+        if not result.feasible or result.gap_pct:
+            print(
+                f"  {result.name}: {'infeasible plan' if not result.feasible else f'gap {result.gap_pct:.3f}%'} "
+                f"(objective {result.objective:g}, reference {result.reference:g}, bound {result.bound:g}, "
+                f"{result.seconds:.1f} s)"
+            )
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}%"
+
+
+def _instance_names(text: str) -> list[str]:
+    from core import ConfigurationError
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names or len(names) > 1_000:
+        raise ConfigurationError("--instances takes 1 to 1,000 instance names, separated by commas")
+    return names

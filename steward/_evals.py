@@ -1,6 +1,6 @@
 """Eval reports as saved records: the headline metrics of each evaluation, with the bars they face.
 
-`steward eval credit|identity` and the demo save their reports here, so engineers find the latest
+`steward eval credit|identity|routing` and the demo save their reports here, so engineers find the latest
 ones in the web app (/evals) next to the bars of the README.
 """
 
@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from evals import CreditEvalReport, IdentityEvalReport, PairScore
+from evals import CreditEvalReport, IdentityEvalReport, PairScore, RoutingEvalReport
 from supervision import EvalMetric, EvalReport, EvalReportStore
 
 STATLOG_BEST_COST = 0.535
 """StatLog's best published average cost on German credit (Discrim, 10-fold CV); see its SOURCE.md."""
 FEBRL_F1_BAR = 0.99
 WORLD_F1_BAR = 0.97
+ROUTING_MEAN_GAP_BAR = 0.1
+ROUTING_MAX_GAP_BAR = 1.0
+ROUTING_SECONDS_BAR = 10.0
+"""The routing solver's bars (percent gap to the optimum over all instances; seconds per instance on 2 cores)."""
 
 
 def credit_metrics(report: CreditEvalReport) -> list[EvalMetric]:
@@ -45,6 +49,45 @@ def identity_metrics(report: IdentityEvalReport) -> list[EvalMetric]:
         )
         for task in report.tasks
     ]
+
+
+def routing_metrics(report: RoutingEvalReport) -> list[EvalMetric]:
+    metrics = [
+        EvalMetric(
+            name="feasible plans",
+            value=report.feasible / report.instances if report.instances else 0.0,
+            bar=1.0,
+            note=f"{report.feasible} of {report.instances} instances, checked against the capacities",
+        )
+    ]
+    if report.mean_gap_pct is not None and report.max_gap_pct is not None:
+        families = "; ".join(
+            f"{g.group} mean {g.mean_gap_pct:.3f}% max {g.max_gap_pct:.3f}%"
+            for g in report.groups
+            if g.mean_gap_pct is not None and g.max_gap_pct is not None
+        )
+        metrics += [
+            EvalMetric(
+                name="mean gap to optimum (%)",
+                value=report.mean_gap_pct,
+                higher_is_better=False,
+                bar=ROUTING_MEAN_GAP_BAR,
+                note=families,
+            ),
+            EvalMetric(
+                name="max gap to optimum (%)", value=report.max_gap_pct, higher_is_better=False, bar=ROUTING_MAX_GAP_BAR
+            ),
+        ]
+    metrics.append(
+        EvalMetric(
+            name="max seconds per instance",
+            value=report.max_seconds,
+            higher_is_better=False,
+            bar=ROUTING_SECONDS_BAR,
+            note=f"time limit {report.time_limit:g} s, mean {report.mean_seconds:.2f} s",
+        )
+    )
+    return metrics
 
 
 def world_metrics(score: PairScore) -> list[EvalMetric]:

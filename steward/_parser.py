@@ -343,6 +343,30 @@ def command_parser() -> argparse.ArgumentParser:
     e_identity.add_argument("--json", action="store_true", help="print JSON")
     _report_options(e_identity)
 
+    e_routing = evals.add_parser(
+        "routing",
+        help="evaluate the assignment solver on OR-Library generalised assignment instances",
+        description=(
+            "Solve each instance in DIR/instances/*.txt (OR-Library format, one problem per file) with the "
+            "assignment solver the routing agent uses, check every plan independently (each job once, no "
+            "capacity exceeded), and report its gap to the optimum or best known value in "
+            "DIR/gap_reference_values.csv, the solver's own bound, and the time taken, per instance, per family "
+            "(gap1-12, types A-D) and overall. DIR defaults to the bundled visible instances. Progress goes to "
+            "stderr; with --json, stdout is only the report."
+        ),
+    )
+    e_routing.add_argument(
+        "--data", type=Path, metavar="DIR", help="folder in the gap_orlib layout (default: the bundled instances)"
+    )
+    e_routing.add_argument("--json", action="store_true", help="print JSON")
+    e_routing.add_argument(
+        "--time-limit", type=float, default=10.0, metavar="S", help="seconds per instance (default 10)"
+    )
+    e_routing.add_argument(
+        "--instances", metavar="NAME,...", help="only these instances, by file name without .txt (e.g. gap1-1,a05100)"
+    )
+    _report_options(e_routing)
+
     ingest = sub.add_parser(
         "ingest",
         help="read the source systems into the golden record",

@@ -82,6 +82,7 @@ def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace, Settings
         ("audit", "checkpoint"): audit_commands.audit_checkpoint,
         ("eval", "credit"): evals.eval_credit,
         ("eval", "identity"): evals.eval_identity,
+        ("eval", "routing"): evals.eval_routing,
         ("db", "upgrade"): service.db_upgrade,
         ("ingest", None): customer.ingest,
         ("customer", "show"): customer.customer_show,
