@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from core import StewardError
 
@@ -59,3 +60,28 @@ class DecisionConflict(CustomersError):
         super().__init__(f"cannot record a decision for application {application_id!r}: {reason}")
         self.application_id = application_id
         self.reason = reason
+
+
+class FulfilmentConflict(CustomersError):
+    """An order's shipment or hold cannot be recorded: the order already ships or is held under another
+    idempotency key, or the key was used for another order."""
+
+    def __init__(self, order_id: str, reason: str) -> None:
+        super().__init__(f"cannot record this for order {order_id!r}: {reason}")
+        self.order_id = order_id
+        self.reason = reason
+
+
+RefusalReason = Literal[
+    "not_open", "unknown_warehouse", "unknown_carrier", "quantities_differ", "capacity", "stock", "invalid"
+]
+
+
+class ShipmentRefused(CustomersError):
+    """A shipment that does not fit the order or what is left: nothing was recorded; plan the order again."""
+
+    def __init__(self, order_id: str, reason: RefusalReason, detail: str) -> None:
+        super().__init__(f"shipment of order {order_id!r} refused ({reason}): {detail}")
+        self.order_id = order_id
+        self.reason: RefusalReason = reason
+        self.detail = detail

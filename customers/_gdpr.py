@@ -1,27 +1,33 @@
-"""GDPR in the customer data: erasure (Art. 17), export (Art. 15/20) and retention.
+"""GDPR in the customer data: erasure (Art. 17) and export (Art. 15/20); retention is `_retention`.
 
 Erasure removes everything held about a person from the customer tables: every version of every
 source record linked to them (staging), their quarantined rows, timeline, observations, credit
-applications and decisions, identity verdicts and links, and the reference rows (lookups, such as a
-CRM account) that only their records use and that name them: a private account is named after its
-holder. What stays is the customer id with the moment of erasure, and a keyed hash of each erased
-source record, so the next import skips the person instead of bringing them back. Queue payloads
-and agent checkpoints live in other packages; the application layer erases those with the same list
-of customer ids.
+applications and decisions, identity verdicts and links, the reference rows (lookups, such as a
+CRM account) that only their records use and that name them (a private account is named after its
+holder), and their orders' lines, holds and shipments (redacted: `_order_privacy`). What stays is
+the customer id with the moment of erasure, and a keyed hash of each erased source record, so the
+next import skips the person instead of bringing them back. Queue payloads and agent checkpoints
+live in other packages; the application layer erases those with the same list of customer ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import ColumnElement, Connection, Engine, String, cast, delete, func, insert, or_, select, update
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement, Connection, Engine, String, cast, delete, insert, or_, select, update
 
-from core import ConfigurationError, JsonObject, NotFound
+from core import JsonObject, NotFound
+from customers._order_privacy import (
+    erase_orders,
+    export_orders,
+    order_entities,
+    person_orders,
+    person_quarantine,
+    with_lines,
+)
 from customers._source_tables import (
     CUSTOMER_EVENT,
     CUSTOMER_LINK,
@@ -37,8 +43,6 @@ from customers.sources import SourcesConfig
 IDENTIFYING_FIELDS = ("email", "phone", "tax_id")
 """Values specific enough to find a person's rows in quarantine, where rows are not linked to anyone."""
 _MIN_IDENTIFIER = 6
-
-DEFAULT_RETENTION_FILE = Path(__file__).resolve().parent / "retention.yaml"
 
 
 class ErasureReport(BaseModel):
@@ -57,6 +61,11 @@ class ErasureReport(BaseModel):
     applications: int
     decisions: int
     identity_decisions: int
+    order_lines: int = 0
+    """Staged lines of the person's orders."""
+    shipments: int = 0
+    """Shipments of their orders, redacted (the warehouse's figures stay, nothing names the order)."""
+    holds: int = 0
 
 
 Record = tuple[str, str, str]
@@ -189,6 +198,10 @@ def erase_customer(
         )
         identifiers = _identifiers(versions)
         references = _own_references(connection, sources, versions, records)
+        orders = person_orders(connection, records, order_entities(sources))
+        lined = with_lines(connection, orders)
+        named, stuck = person_quarantine(connection, sources, records, orders)
+        order_lines, shipments, holds = erase_orders(connection, orders, family)
         person_filter = _record_filter([*records, *references])
         staged = 0
         for filters in (person_filter, subject_filter):
@@ -196,9 +209,12 @@ def erase_customer(
                 staged += connection.execute(delete(STAGED).where(or_(*filters[start : start + 200]))).rowcount
         quarantine_filters = [QUARANTINE.c.raw.contains(value, autoescape=True) for value in sorted(identifiers)]
         quarantine_filters += [
-            (QUARANTINE.c.source_system == system) & (QUARANTINE.c.record_id == record)
-            for system, _, record in [*records, *references]
+            (QUARANTINE.c.source_system == system)
+            & (QUARANTINE.c.entity == entity)
+            & (QUARANTINE.c.record_id == record)
+            for system, entity, record in [*records, *references]
         ]
+        quarantine_filters += [QUARANTINE.c.id.in_(named[start : start + 500]) for start in range(0, len(named), 500)]
         quarantined = 0
         for start in range(0, len(quarantine_filters), 200):
             quarantined += connection.execute(
@@ -222,7 +238,7 @@ def erase_customer(
         events = connection.execute(delete(CUSTOMER_EVENT).where(CUSTOMER_EVENT.c.customer_id.in_(family))).rowcount
         observations = connection.execute(delete(OBSERVATION).where(OBSERVATION.c.customer_id.in_(family))).rowcount
         connection.execute(delete(CUSTOMER_LINK).where(CUSTOMER_LINK.c.customer_id.in_(family)))
-        hashes = {erased_hash(*record) for record in [*records, *references]}
+        hashes = {erased_hash(*record) for record in [*records, *references, *lined, *stuck]}
         known = select(ERASED_RECORD.c.record_hash).where(ERASED_RECORD.c.record_hash.in_(sorted(hashes)))
         hashes -= set(connection.execute(known).scalars())
         if hashes:
@@ -240,11 +256,17 @@ def erase_customer(
         applications=len(applications),
         decisions=decisions,
         identity_decisions=identity,
+        order_lines=order_lines,
+        shipments=shipments,
+        holds=holds,
     )
 
 
-def export_customer_data(engine: Engine, customer_id: str) -> JsonObject:
-    """Everything the customer tables hold about a person, machine-readable (source rows as received)."""
+def export_customer_data(engine: Engine, customer_id: str, *, sources: SourcesConfig | None = None) -> JsonObject:
+    """Everything the customer tables hold about a person, machine-readable (source rows as received).
+
+    With the source configuration, order lines are looked for under the order entities only.
+    """
     with engine.connect() as connection:
         family = _family(connection, customer_id)
         links = connection.execute(select(CUSTOMER_LINK).where(CUSTOMER_LINK.c.customer_id.in_(family))).all()
@@ -272,13 +294,13 @@ def export_customer_data(engine: Engine, customer_id: str) -> JsonObject:
             select(CREDIT_DECISION).where(CREDIT_DECISION.c.application_id.in_([a.id for a in applications]))
         ).all()
         identifiers = _identifiers(versions)
-        quarantined = (
-            connection.execute(
-                select(QUARANTINE).where(or_(*[QUARANTINE.c.raw.contains(v, autoescape=True) for v in identifiers]))
-            ).all()
-            if identifiers
-            else []
-        )
+        records = [(link.source_system, link.entity, link.record_id) for link in links]
+        orders = person_orders(connection, records, order_entities(sources))
+        fulfilment = export_orders(connection, orders, family)
+        named, _ = person_quarantine(connection, sources, records, orders)
+        found = [QUARANTINE.c.raw.contains(v, autoescape=True) for v in identifiers]
+        found += [QUARANTINE.c.id.in_(named[start : start + 500]) for start in range(0, len(named), 500)]
+        quarantined = connection.execute(select(QUARANTINE).where(or_(*found))).all() if found else []
     return {
         "customer_ids": list(family),
         "source_records": [
@@ -342,123 +364,5 @@ def export_customer_data(engine: Engine, customer_id: str) -> JsonObject:
             }
             for q in quarantined
         ],
+        **fulfilment,
     }
-
-
-# -- retention ----------------------------------------------------------------------------------
-
-
-class RetentionRule(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    applies_to: Literal["quarantine", "superseded_versions", "events", "customers"]
-    action: Literal["delete", "anonymise"]
-    older_than_days: int = Field(gt=0)
-    """Age of the row (quarantined, superseded, occurred); for customers: time since their last activity."""
-    kinds: tuple[str, ...] = ()
-    """For events: only these kinds (empty: every kind)."""
-    reason: str = ""
-
-
-class RetentionRules(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rules: tuple[RetentionRule, ...]
-
-
-class RetentionOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    rule: str
-    applies_to: str
-    action: str
-    cutoff: datetime
-    matched: int
-    customer_ids: list[str] = []
-    """For a customers rule: who is to be anonymised (the caller erases them everywhere)."""
-
-
-def load_retention(path: Path) -> RetentionRules:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read retention rules {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        rules = RetentionRules.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<top>'}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"{path}: invalid retention rules: {problems}") from None
-    for rule in rules.rules:
-        if (rule.applies_to == "customers") != (rule.action == "anonymise"):
-            raise ConfigurationError(f"{path}: rule {rule.name}: customers are anonymised, other rows deleted")
-    return rules
-
-
-def _inactive_customers(connection: Connection, cutoff: datetime) -> list[str]:
-    """Live customers whose last event, source record change and application are all before `cutoff`."""
-    live = select(CUSTOMER.c.id).where(CUSTOMER.c.merged_into.is_(None), CUSTOMER.c.erased_at.is_(None))
-    recent_event = select(CUSTOMER_EVENT.c.customer_id).where(CUSTOMER_EVENT.c.occurred_at >= cutoff)
-    recent_record = (
-        select(CUSTOMER_LINK.c.customer_id)
-        .join(
-            STAGED,
-            (STAGED.c.source_system == CUSTOMER_LINK.c.source_system)
-            & (STAGED.c.entity == CUSTOMER_LINK.c.entity)
-            & (STAGED.c.record_id == CUSTOMER_LINK.c.record_id),
-        )
-        .where(STAGED.c.observed_at >= cutoff)
-    )
-    recent_application = select(CREDIT_APPLICATION.c.customer_id).where(CREDIT_APPLICATION.c.received_at >= cutoff)
-    recent_observation = select(OBSERVATION.c.customer_id).where(OBSERVATION.c.observed_at >= cutoff)
-    query = live.where(
-        CUSTOMER.c.id.not_in(recent_event),
-        CUSTOMER.c.id.not_in(recent_record),
-        CUSTOMER.c.id.not_in(recent_application),
-        CUSTOMER.c.id.not_in(recent_observation),
-    ).order_by(CUSTOMER.c.id)
-    return list(connection.execute(query).scalars())
-
-
-def apply_retention(engine: Engine, rules: RetentionRules, now: datetime, *, apply: bool) -> list[RetentionOutcome]:
-    """What each rule matches (and, with `apply`, deletes); customers to anonymise are returned, not erased."""
-    outcomes: list[RetentionOutcome] = []
-    with engine.begin() as connection:
-        for rule in rules.rules:
-            cutoff = now - timedelta(days=rule.older_than_days)
-            ids: list[str] = []
-            if rule.applies_to == "quarantine":
-                where = QUARANTINE.c.quarantined_at < cutoff
-                matched = connection.execute(select(func.count()).select_from(QUARANTINE).where(where)).scalar_one()
-                if apply:
-                    connection.execute(delete(QUARANTINE).where(where))
-            elif rule.applies_to == "superseded_versions":
-                where = STAGED.c.is_current.is_(False) & (STAGED.c.received_at < cutoff)
-                matched = connection.execute(select(func.count()).select_from(STAGED).where(where)).scalar_one()
-                if apply:
-                    connection.execute(delete(STAGED).where(where))
-            elif rule.applies_to == "events":
-                where = CUSTOMER_EVENT.c.occurred_at < cutoff
-                if rule.kinds:
-                    where = where & CUSTOMER_EVENT.c.kind.in_(rule.kinds)
-                matched = connection.execute(select(func.count()).select_from(CUSTOMER_EVENT).where(where)).scalar_one()
-                if apply:
-                    connection.execute(delete(CUSTOMER_EVENT).where(where))
-            else:
-                ids = _inactive_customers(connection, cutoff)
-                matched = len(ids)
-            outcomes.append(
-                RetentionOutcome(
-                    rule=rule.name,
-                    applies_to=rule.applies_to,
-                    action=rule.action,
-                    cutoff=cutoff,
-                    matched=int(matched),
-                    customer_ids=ids,
-                )
-            )
-        if not apply:
-            connection.rollback()
-    return outcomes

@@ -60,6 +60,7 @@ class QuarantineRow(SQLModel, table=True):
     """A received row that could not be read or failed validation, kept as received with the reason."""
 
     __tablename__ = "quarantine_record"
+    __table_args__ = (Index("ix_quarantine_record_subject", "source_system", "subject_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     load_id: int = Field(foreign_key="ingest_run.id", index=True)
@@ -67,6 +68,10 @@ class QuarantineRow(SQLModel, table=True):
     entity: str = Field(max_length=64)
     position: int
     record_id: str | None = Field(default=None, max_length=200)
+    """The row's id, when its id column could be read."""
+    subject_id: str | None = Field(default=None, max_length=200)
+    """The person record (events, applications) or the order (order lines) the row names, when readable:
+    erasure finds a person's quarantined rows by it."""
     raw: str = Field(sa_column=Column(Text, nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     quarantined_at: datetime = utc_column()

@@ -72,7 +72,7 @@ def erase(
 def export(app: Steward, customer_id: str) -> JsonObject:
     """Everything held about a person: the 360 view, every source row as received, proposals, audit."""
     view = customer_view(app, customer_id)
-    data = export_customer_data(app.engine, customer_id)
+    data = export_customer_data(app.engine, customer_id, sources=_sources(app))
     proposals = app.queue.list(customer_ids=data["customer_ids"], limit=100_000)  # type: ignore[arg-type]
     return {
         "customer": view,

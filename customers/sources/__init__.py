@@ -23,10 +23,23 @@ from customers.sources._connectors import (
     open_connector,
     register_connector,
 )
+from customers.sources._kinds import (
+    ORDER_STATUSES,
+    REFERENCE_KINDS,
+    SERVICE_LEVELS,
+    UNIT_WEIGHT,
+    OrderStatus,
+    ReferenceKind,
+    ServiceLevel,
+)
 from customers.sources._parse import InvalidRow, ParsedRecord, parse_moment, parse_row
 
 __all__ = [
     "KNOWN_TYPES",
+    "ORDER_STATUSES",
+    "REFERENCE_KINDS",
+    "SERVICE_LEVELS",
+    "UNIT_WEIGHT",
     "Connector",
     "ConnectorFactory",
     "CsvConnector",
@@ -37,10 +50,13 @@ __all__ = [
     "InvalidRow",
     "JsonConnector",
     "Lookup",
+    "OrderStatus",
     "ParsedRecord",
     "RawRow",
+    "ReferenceKind",
     "Role",
     "RowValues",
+    "ServiceLevel",
     "SourcesConfig",
     "SqlConnector",
     "SystemSpec",

@@ -8,6 +8,7 @@ reaches the golden record.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ class InvalidRow(ValueError):
 class ParsedRecord:
     record_id: str
     subject_id: str | None
+    """The person record an event or application is about, or the order a line belongs to."""
     fields: dict[str, JsonValue]
     observed_at: datetime | None
     """When the source says the row was last true (its `observed_at` column), if it says."""
@@ -75,17 +77,24 @@ def _number(text: str, spec: FieldSpec, *, integer: bool) -> int | float:
     except ValueError:
         kind = "a whole number" if integer else "a number"
         raise InvalidRow(f"{text!r} is not {kind}") from None
-    if not integer and number != number:  # NaN
-        raise InvalidRow(f"{text!r} is not a number")
+    if not integer and not math.isfinite(number):  # NaN, inf
+        raise InvalidRow(f"{text!r} is not a finite number")
     if spec.min is not None and number < spec.min:
         raise InvalidRow(f"{text} is below the minimum {spec.min:g}")
+    if spec.max is not None and number > spec.max:
+        raise InvalidRow(f"{text} is above the maximum {spec.max:g}")
     return number
 
 
 def _typed(text: str, spec: FieldSpec) -> JsonValue:
     match spec.type:
         case "text":
-            return text
+            if spec.choices is None:
+                return text
+            for choice in spec.choices:
+                if choice.casefold() == text.casefold():
+                    return choice
+            raise InvalidRow(f"{text!r} is not one of {', '.join(spec.choices)}")
         case "email":
             email = text.lower()
             if not _EMAIL.match(email):
@@ -139,9 +148,11 @@ def parse_row(values: RowValues, entity: EntitySpec) -> ParsedRecord:
     record_id = _text(values.get(entity.id))
     if record_id is None:
         raise InvalidRow(f"the id column {entity.id!r} is empty")
-    subject_id = _text(values.get(entity.subject)) if entity.subject else None
-    if entity.subject and subject_id is None:
-        raise InvalidRow(f"the column {entity.subject!r} naming the person record is empty")
+    parent = entity.parent_column
+    subject_id = _text(values.get(parent)) if parent else None
+    if parent and subject_id is None:
+        what = "order" if entity.role == "order_line" else "person record"
+        raise InvalidRow(f"the column {parent!r} naming the {what} is empty")
     fields: dict[str, JsonValue] = {}
     field_moments: dict[str, datetime] = {}
     for name, spec in entity.fields.items():

@@ -4,7 +4,9 @@ A CRM, an ERP, a web shop, a help desk and an e-mail marketing tool each export 
 know, in their own layout (world_spec.md), with the noise real exports have: typos, nicknames,
 old addresses, duplicates, conflicting values and a few broken rows. Real records are borrowed where
 they exist (German credit applicants, CDNOW purchase histories, CFPB complaints), and the ground
-truth (who is who, what noise was applied) is written beside the exports for evaluation.
+truth (who is who, what noise was applied) is written beside the exports for evaluation. The ERP and
+the shop also export their fulfilment side: items, warehouses, stock, carriers and rates, and orders
+with lines, promised days and ship-to addresses, some of them open.
 """
 
 from pathlib import Path

@@ -17,6 +17,7 @@ from core import JsonObject, JsonValue
 from customers.world._borrowed import APPLICATION_FIELDS, ERP_CREDIT_FIELDS, PurchaseHistories
 from customers.world._contact_details import format_phone
 from customers.world._draws import Texts
+from customers.world._erp_logistics import erp_logistics
 from customers.world._export import Columns, write_csv, write_json_array
 from customers.world._held import (
     NameNoise,
@@ -30,11 +31,24 @@ from customers.world._held import (
 )
 from customers.world._malformed import Breakage
 from customers.world._moments import Days, day_texts, days_ago, moment_texts
+from customers.world._orders import past_deliveries
 from customers.world._population import system_index
 from customers.world._records import RecordSet, draw_records
 from customers.world._world import World
 
-ORDERS_HEADER: Final = ("order_id", "customer_no", "order_date", "amount", "items", "channel")
+ORDERS_HEADER: Final = (
+    "order_id",
+    "customer_no",
+    "order_date",
+    "amount",
+    "items",
+    "channel",
+    "status",
+    "promised_by",
+    "delivered_at",
+    "ship_to_postcode",
+    "ship_to_city",
+)
 INVOICES_HEADER: Final = ("invoice_id", "order_id", "customer_no", "issued_at", "due_at", "amount")
 PAYMENTS_HEADER: Final = ("payment_id", "invoice_id", "customer_no", "paid_at", "amount")
 CREDIT_REQUESTS_HEADER: Final = (
@@ -258,10 +272,12 @@ def write_erp(world: World, folder: Path, purchases: PurchaseHistories | None) -
     sales = Sales.none()
     orders, invoices, payments = _empty(ORDERS_HEADER), _empty(INVOICES_HEADER), _empty(PAYMENTS_HEADER)
     requests = _empty(CREDIT_REQUESTS_HEADER)
+    held = {str(o["customer_no"]): (str(o["postcode"] or ""), str(o["city"] or "")) for o in objects}
     if world.events and purchases is not None:
         sales = _sales(world, rng, customers, purchases)
         orders, invoices, payments = _orders(world, rng, sales, customer_no)
         requests = _credit_requests(world, rng, customer_no)
+        orders.update(past_deliveries(world, sales.day, orders["customer_no"], held))
     for entity, table, id_column, when in (
         ("orders", orders, "order_id", "order_date"),
         ("invoices", invoices, "invoice_id", "issued_at"),
@@ -270,10 +286,12 @@ def write_erp(world: World, folder: Path, purchases: PurchaseHistories | None) -
         breaks: list[tuple[Breakage, str]] = [("unparseable date", when), ("missing id", id_column)]
         breaks += [(kind, "amount") for kind in _MONEY_BREAKS]
         breaker.columns("erp", entity, table, id_column, breaks)
+    logistics = erp_logistics(world, customers, held, orders)
     folder.mkdir(parents=True, exist_ok=True)
     return {
         "customers": write_json_array(folder / "customers.json", objects),
         "orders": write_csv(folder / "orders.csv", ORDERS_HEADER, orders),
+        **{entity: write_csv(folder / f"{entity}.csv", header, table) for entity, (header, table) in logistics.items()},
         "invoices": write_csv(folder / "invoices.csv", INVOICES_HEADER, invoices),
         "payments": write_csv(folder / "payments.csv", PAYMENTS_HEADER, payments),
         "credit_requests": write_csv(folder / "credit_requests.csv", CREDIT_REQUESTS_HEADER, requests),

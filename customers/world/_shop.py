@@ -1,4 +1,5 @@
-"""The web shop: accounts, visits (sessions) and carts, in a SQLite database read through the SQL connector."""
+"""The web shop: accounts, visits (sessions), carts, and its products, orders and order lines
+(`_shop_orders`), in a SQLite database read through the SQL connector."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from customers.world._held import (
 from customers.world._moments import Moments, days_ago, during, moment_texts, start_of
 from customers.world._noise import abbreviated
 from customers.world._records import RecordSet, draw_records
+from customers.world._shop_orders import DDL as ORDER_DDL
+from customers.world._shop_orders import ORDER_LINES_HEADER, ORDERS_HEADER, PRODUCTS_HEADER, shop_orders
 from customers.world._world import World
 
 WEB_ACCOUNTS_HEADER: Final = (
@@ -208,6 +211,7 @@ def write_shop(world: World, folder: Path, sales: Sales) -> dict[str, int]:
         carts,
         [("unparseable date", "created_at"), ("negative amount", "value"), ("non-numeric amount", "value")],
     )
+    products, orders, lines = shop_orders(world, accounts)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "shop.sqlite"
     path.unlink(missing_ok=True)
@@ -220,6 +224,11 @@ def write_shop(world: World, folder: Path, sales: Sales) -> dict[str, int]:
                 ),
                 "sessions": write_table(connection, _DDL["sessions"], "sessions", SESSIONS_HEADER, sessions),
                 "carts": write_table(connection, _DDL["carts"], "carts", CARTS_HEADER, carts),
+                "products": write_table(connection, ORDER_DDL["products"], "products", PRODUCTS_HEADER, products),
+                "orders": write_table(connection, ORDER_DDL["orders"], "orders", ORDERS_HEADER, orders),
+                "order_lines": write_table(
+                    connection, ORDER_DDL["order_lines"], "order_lines", ORDER_LINES_HEADER, lines
+                ),
             }
     finally:
         connection.close()

@@ -23,7 +23,14 @@ CSV_HEADERS = {
     "present_residence_since,number_of_people_being_liable_to_provide_maintenance_for,present_employment_since,"
     "consent_profiling,consent_automated_decision,objects_to_automated_decisions,vulnerable,updated_at",
     "crm/notes.csv": "note_id,contact_id,created_at,author,channel,text",
-    "erp/orders.csv": "order_id,customer_no,order_date,amount,items,channel",
+    "erp/orders.csv": "order_id,customer_no,order_date,amount,items,channel,status,promised_by,delivered_at,"
+    "ship_to_postcode,ship_to_city",
+    "erp/order_lines.csv": "line_id,order_id,sku,quantity",
+    "erp/warehouses.csv": "warehouse_id,name,postcode,city,capacity_per_day,handling_cost",
+    "erp/items.csv": "sku,name,weight_kg,unit_price",
+    "erp/stock.csv": "stock_id,warehouse_id,sku,quantity,counted_at",
+    "erp/carriers.csv": "carrier_id,name,service_level,cutoff_hour",
+    "erp/carrier_rates.csv": "rate_id,carrier_id,zone,max_weight_kg,price,transit_days",
     "erp/invoices.csv": "invoice_id,order_id,customer_no,issued_at,due_at,amount",
     "erp/payments.csv": "payment_id,invoice_id,customer_no,paid_at,amount",
     "erp/credit_requests.csv": "request_id,customer_no,requested_at,amount,duration_months,purpose,installment_rate",
@@ -45,6 +52,9 @@ SHOP_TABLES = {
     "created_at,updated_at",
     "sessions": "session_id,account_id,started_at,pages,device",
     "carts": "cart_id,account_id,created_at,value,status",
+    "products": "sku,name,weight_kg,price",
+    "orders": "order_id,account_id,placed_at,status,promised_by,delivered_at,ship_to_postcode,ship_to_city,value",
+    "order_lines": "line_id,order_id,sku,quantity",
 }
 CRM_CREDIT = (
     "age_in_years",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,39 @@ def copy_world(template: Path, folder: Path) -> Path:
 def malformed_rows(world: Path) -> int:
     with (world / "truth" / "faults.csv").open(newline="", encoding="utf-8") as handle:
         return sum(1 for row in csv.DictReader(handle) if row["fault"].startswith("malformed"))
+
+
+def order_lines(world: Path) -> dict[tuple[str, str], str]:
+    """(system, line id) → order id, from the ERP's and the shop's exports."""
+    with (world / "erp" / "order_lines.csv").open(newline="", encoding="utf-8") as handle:
+        lines = {("erp", row["line_id"]): row["order_id"] for row in csv.DictReader(handle)}
+    connection = sqlite3.connect(world / "shop" / "shop.sqlite")
+    try:
+        lines |= {
+            ("shop", str(line)): str(order)
+            for line, order in connection.execute("SELECT line_id, order_id FROM order_lines")
+        }
+    finally:
+        connection.close()
+    return lines
+
+
+def knock_on_rows(world: Path) -> int:
+    """Rows quarantined because another row is broken: the order of a broken line, and the other lines of
+    an order in quarantine (the line's order, or an order without its address)."""
+    with (world / "truth" / "faults.csv").open(newline="", encoding="utf-8") as handle:
+        faults = [row for row in csv.DictReader(handle) if row["fault"].startswith("malformed")]
+    lines = order_lines(world)
+    broken_lines = {(f["source_system"], f["record_id"]) for f in faults if f["entity"] == "order_lines"}
+    refused = {(system, lines[(system, line)]) for system, line in broken_lines}
+    orders_of_lines = len(refused)
+    refused |= {(f["source_system"], f["record_id"]) for f in faults if "missing address" in f["fault"]}
+    siblings = sum(
+        1
+        for (system, line), order in lines.items()
+        if (system, order) in refused and (system, line) not in broken_lines
+    )
+    return orders_of_lines + siblings
 
 
 def rewrite_csv_row(path: Path, record_id: str, changes: dict[str, str]) -> dict[str, str]:
