@@ -7,9 +7,10 @@ import importlib
 from agents._definition import AgentDefinition, AgentRegistry
 from agents.credit import CREDIT_APPROVAL
 from agents.identity import IDENTITY_RESOLUTION
+from agents.order_routing import ORDER_ROUTING
 from core import ConfigurationError
 
-BUNDLED: tuple[AgentDefinition, ...] = (CREDIT_APPROVAL, IDENTITY_RESOLUTION)
+BUNDLED: tuple[AgentDefinition, ...] = (CREDIT_APPROVAL, IDENTITY_RESOLUTION, ORDER_ROUTING)
 
 
 def load_agent(reference: str) -> list[AgentDefinition]:

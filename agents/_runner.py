@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from agents._supervisor import AgentRuntime
 from core import JsonObject, StewardError
@@ -100,6 +100,18 @@ class AgentRunner:
             status=state["status"],
         )
 
+    def run_input(self, key: str) -> TriggerReport:
+        """Run once on the input named by `key` (the value of the agent's `input_key`), reported like a trigger's
+        pass (trigger `input`): an input the agent cannot assess is reported in `not_run`, not raised."""
+        definition = self.runtime.definition
+        report = TriggerReport(agent=definition.name, trigger="input", waiting=1)
+        try:
+            report.runs.append(self.run(key))
+        except (StewardError, ValidationError) as exc:
+            report.not_run.append({"input": key[:200], "reason": _reason(exc)})
+            log.warning("agent.input_not_run", agent=definition.name, input=key, error=str(exc))
+        return report
+
     def run_waiting(
         self, trigger: str | None = None, *, limit: int | None = None, progress: Progress | None = None
     ) -> TriggerReport:
@@ -125,3 +137,12 @@ class AgentRunner:
                 progress(len(report.runs), total)
         log.info("agent.triggered", agent=definition.name, trigger=chosen.name, **report.by_status)
         return report
+
+
+def _reason(exc: Exception) -> str:
+    """Why an input was not run, in one line (a validation error names its first problem)."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "input"
+        return f"invalid input: {where}: {first['msg']}"
+    return str(exc)

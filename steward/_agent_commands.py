@@ -104,11 +104,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with open_steward(settings) as app:
         try:
             runner = app.runner(args.agent)
-            trigger = runner.runtime.definition.trigger(args.trigger)
+            if args.input is not None and not runner.runtime.definition.input_key:
+                raise ConfigurationError(f"agent {args.agent!r} takes no input by key; run it without INPUT")
+            trigger = runner.runtime.definition.trigger(args.trigger) if args.input is None else None
         except ConfigurationError as exc:
             print(f"steward: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        report = _run_waiting(runner, trigger.name, args.limit)
+        report = runner.run_input(args.input) if trigger is None else _run_waiting(runner, trigger.name, args.limit)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
         return 0

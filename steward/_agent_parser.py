@@ -53,6 +53,15 @@ def agent_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         ),
     )
     run.add_argument("agent", metavar="AGENT", help="an installed agent, e.g. as `steward agents list` names it")
+    run.add_argument(
+        "input",
+        metavar="INPUT",
+        nargs="?",
+        help=(
+            "run once on this input instead of the trigger's (the value of the agent's input key: an application id, "
+            "an order id...); an input it cannot assess is listed under `not_run`, trigger `input`"
+        ),
+    )
     run.add_argument("--trigger", metavar="NAME", help="which of the agent's triggers (default: its first)")
     run.add_argument(
         "--limit",

@@ -59,6 +59,7 @@ def make_engine(url: str) -> Engine:
 
 def register_tables() -> None:
     """Import every package that defines tables, so `SQLModel.metadata` knows them all."""
+    import agents  # noqa: F401  (the bundled agents' own tables: routing plans)
     import customers  # noqa: F401
     import supervision  # noqa: F401
 

@@ -23,7 +23,8 @@ from agents import (
     fact_schema,
 )
 from core import Clock, ConfigurationError, SystemClock
-from customers import CustomerRepository, load_survivorship
+from customers import CustomerRepository, FulfilmentRepository, load_survivorship
+from customers.sources import load_sources
 from policies import FactSchema, Policy, default_policy_dir, load_policy
 from steward._audit_key import load_audit_signer
 from steward._checkpoint import open_checkpointer
@@ -126,6 +127,18 @@ def load_policies(registry: AgentRegistry, policy_dir: Path | None) -> dict[str,
     return policies
 
 
+def open_fulfilment(engine: Engine, settings: Settings, clock: Clock) -> FulfilmentRepository | None:
+    """Orders, stock and carriers as the source configuration lays them out; None while there is no readable
+    configuration (the fulfilment tools then say so), so that nothing else depends on it."""
+    if not settings.sources_file.is_file():
+        return None
+    try:
+        return FulfilmentRepository(engine, load_sources(settings.sources_file), clock=clock)
+    except ConfigurationError as exc:
+        log.warning("fulfilment.unavailable", error=str(exc))
+        return None
+
+
 @contextmanager
 def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[Steward]:
     """Open the database (migrated to the latest schema), the checkpointer and the agents."""
@@ -164,7 +177,13 @@ def open_steward(settings: Settings, *, clock: Clock | None = None) -> Iterator[
             fact_schemas=_fact_schemas(registry),
         )
         check_policy_roles({agent: policy_store.current(agent) for agent in policy_store.agents()}, roles)
-        tools = ToolContext(customers=customers, clock=clock, scorer=None, grants=queue)
+        tools = ToolContext(
+            customers=customers,
+            clock=clock,
+            scorer=None,
+            grants=queue,
+            fulfilment=open_fulfilment(engine, settings, clock),
+        )
         llm = None  # None: every agent uses its deterministic models
         if settings.llm_base_url:
             from agents.llm import LLMEndpoint  # the openai client only when configured

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core import Clock
-from customers import CustomerRepository
+from customers import CustomerRepository, FulfilmentRepository
 
 FeatureValue = str | int | float
 
@@ -67,3 +67,6 @@ class ToolContext:
     clock: Clock
     scorer: CreditScorer | None
     grants: GrantVerifier
+    fulfilment: FulfilmentRepository | None = None
+    """Orders, warehouses, stock, carriers and shipments; None when the installation has no source
+    configuration yet (the fulfilment tools then say so)."""

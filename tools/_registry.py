@@ -18,6 +18,20 @@ from tools._actions import (
     RequestInformationArgs,
 )
 from tools._customer import MergeCustomersArgs, MergeResult
+from tools._fulfilment import (
+    CapacityLevels,
+    CapacityQuery,
+    CarrierQuery,
+    CarrierRates,
+    CustomerStanding,
+    OpenOrders,
+    OpenOrdersQuery,
+    OrderDetails,
+    OrderQuery,
+    StockLevels,
+    StockQuery,
+)
+from tools._fulfilment_actions import HoldOrderArgs, RouteOrderArgs, RoutingResult, SplitOrderArgs
 from tools._read import (
     ApplicationDetails,
     ApplicationQuery,
@@ -132,7 +146,77 @@ _ALL = (
     ),
 )
 
-TOOLS: Mapping[str, Tool] = MappingProxyType({tool.name: tool for tool in _ALL})
+_FULFILMENT = (
+    Tool(
+        "get_open_orders",
+        "Read the orders open in their source that Steward has neither shipped nor held, soonest promise first, "
+        "with their lines and lineage.",
+        "read",
+        OpenOrdersQuery,
+        OpenOrders,
+    ),
+    Tool(
+        "get_order",
+        "Read one order (any status) with its lines, promise and address, with lineage.",
+        "read",
+        OrderQuery,
+        OrderDetails,
+    ),
+    Tool(
+        "get_stock",
+        "Read the stock of items per warehouse: on hand in the source, committed to recorded shipments, free.",
+        "read",
+        StockQuery,
+        StockLevels,
+    ),
+    Tool(
+        "get_capacity",
+        "Read shipping capacity per warehouse and ship day: per day, used by recorded shipments, free.",
+        "read",
+        CapacityQuery,
+        CapacityLevels,
+    ),
+    Tool(
+        "get_carrier_rates",
+        "Read the carriers: service level, cut-off hour, and per zone the price and transit days for a weight.",
+        "read",
+        CarrierQuery,
+        CarrierRates,
+    ),
+    Tool(
+        "get_customer_standing",
+        "Read a customer's open complaints and what they bought in the last year, with the records behind them.",
+        "read",
+        CustomerQuery,
+        CustomerStanding,
+    ),
+    Tool(
+        "route_order",
+        "Ship a whole order from one warehouse with one carrier on one ship day. "
+        "Runs only after a supervision gate approved this exact action.",
+        "action",
+        RouteOrderArgs,
+        RoutingResult,
+    ),
+    Tool(
+        "split_order",
+        "Ship an order in parts from several warehouses, each item whole from one. "
+        "Runs only after a supervision gate approved this exact action.",
+        "action",
+        SplitOrderArgs,
+        RoutingResult,
+    ),
+    Tool(
+        "hold_order",
+        "Hold an order back with a reason; nothing ships. "
+        "Runs only after a supervision gate approved this exact action.",
+        "action",
+        HoldOrderArgs,
+        RoutingResult,
+    ),
+)
+
+TOOLS: Mapping[str, Tool] = MappingProxyType({tool.name: tool for tool in (*_ALL, *_FULFILMENT)})
 """Every tool by name."""
 
 

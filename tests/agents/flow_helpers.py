@@ -86,8 +86,8 @@ def with_credit_policy_changed(settings: Settings, folder: Path, bundled: str, c
     """`settings` with the bundled policies copied to `folder`, the credit policy's `bundled` text (which must
     occur once) replaced by `changed`."""
     folder.mkdir()
-    for name in ("credit_approval.yaml", "identity_resolution.yaml"):
-        shutil.copy(default_policy_dir() / name, folder / name)
+    for bundled_file in default_policy_dir().glob("*.yaml"):
+        shutil.copy(bundled_file, folder / bundled_file.name)
     path = folder / "credit_approval.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.count(bundled) == 1, "the bundled credit policy changed: update the test's text"

@@ -91,8 +91,8 @@ def test_a_denied_proposal_is_never_queued_or_executed(steward_settings: Setting
     (policy_dir / "credit_approval.yaml").write_text(
         bundled.replace("application.amount > 50000.0", "application.amount > 0.0")
     )
-    identity = REPO / "policies" / "identity_resolution.yaml"
-    (policy_dir / identity.name).write_text(identity.read_text())
+    for other in ("identity_resolution.yaml", "order_routing.yaml"):
+        (policy_dir / other).write_text((REPO / "policies" / other).read_text())
     settings = steward_settings.model_copy(update={"policy_dir": policy_dir})
     with installation(settings) as app:
         application_id = find_application(app, lambda amount: True)

@@ -13,23 +13,23 @@ from steward import BUNDLED_ROLES_FILE
 from supervision import load_role_catalog
 from tests.approval_ui.web_helpers import ROLE_USERS, SECRET, Web, csrf_of, login, password_of
 
-CREDIT = {"credit_officer", "senior_credit_officer", "head_of_credit"}
-READERS = CREDIT | {"ops_manager", "auditor", "admin"}
+DECIDERS = {"credit_officer", "senior_credit_officer", "head_of_credit", "logistics_planner"}
+READERS = DECIDERS | {"ops_manager", "auditor", "admin"}
 EVERY_ROLE = READERS | {"engineer"}
 
 # (method, path) → the roles that may use it. Written out here, independently of the app's own table.
 TABLE: dict[tuple[str, str], set[str]] = {
     ("GET", "/queue"): READERS,
     ("GET", "/proposals/{proposal_id}"): READERS,
-    ("POST", "/proposals/{proposal_id}/decision"): CREDIT | {"ops_manager", "admin"},
-    ("POST", "/proposals/{proposal_id}/again"): CREDIT | {"ops_manager", "admin"},
+    ("POST", "/proposals/{proposal_id}/decision"): DECIDERS | {"ops_manager", "admin"},
+    ("POST", "/proposals/{proposal_id}/again"): DECIDERS | {"ops_manager", "admin"},
     ("GET", "/customers/{customer_id}"): EVERY_ROLE,
     ("GET", "/autonomy"): EVERY_ROLE,
     ("GET", "/audit"): {"ops_manager", "auditor", "admin"},
     ("GET", "/api/queue"): READERS,
     ("GET", "/api/proposals/{proposal_id}"): READERS,
-    ("POST", "/api/proposals/{proposal_id}/decision"): CREDIT | {"ops_manager", "admin"},
-    ("POST", "/api/proposals/{proposal_id}/again"): CREDIT | {"ops_manager", "admin"},
+    ("POST", "/api/proposals/{proposal_id}/decision"): DECIDERS | {"ops_manager", "admin"},
+    ("POST", "/api/proposals/{proposal_id}/again"): DECIDERS | {"ops_manager", "admin"},
     ("GET", "/api/customers/{customer_id}"): EVERY_ROLE,
     ("GET", "/api/autonomy"): EVERY_ROLE,
     ("POST", "/autonomy/requests/{request_id}"): {"ops_manager", "admin"},
@@ -56,6 +56,7 @@ USER_OF_ROLE = {
     "credit_officer": "officer",
     "senior_credit_officer": "senior",
     "head_of_credit": "head",
+    "logistics_planner": "planner",
     "ops_manager": "ops",
     "auditor": "auditor",
     "engineer": "engineer",

@@ -32,7 +32,7 @@ def _numbers(html: str, row_id: str) -> list[str]:
 def test_the_policies_page_lists_every_agent_with_its_version(web: Web) -> None:
     page = web.logged_in("auditor").get("/policies")
     assert page.status_code == 200
-    for agent in ("credit_approval", "identity_resolution"):
+    for agent in ("credit_approval", "identity_resolution", "order_routing"):
         assert f'<a href="/policies/{agent}">{agent}</a>' in page.text
     policy = web.logged_in("engineer").get(f"/policies/{AGENT}")
     assert policy.status_code == 200
@@ -139,7 +139,7 @@ def test_the_api_reads_previews_and_saves_a_policy(web: Web) -> None:
 
     listed = engineer.get("/api/policies").json()
     assert [(p["agent"], p["version"]) for p in listed] == [
-        (agent, store.latest(agent).version) for agent in ("credit_approval", "identity_resolution")
+        (agent, store.latest(agent).version) for agent in ("credit_approval", "identity_resolution", "order_routing")
     ]
     shown = engineer.get(f"/api/policies/{AGENT}").json()
     base = store.latest(AGENT)

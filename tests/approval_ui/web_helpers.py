@@ -29,6 +29,7 @@ ROLE_USERS: dict[str, tuple[str, ...]] = {
     "officer2": ("credit_officer",),
     "senior": ("senior_credit_officer", "credit_officer"),
     "head": ("head_of_credit", "senior_credit_officer", "credit_officer"),
+    "planner": ("logistics_planner",),
     "ops": ("ops_manager",),
     "auditor": ("auditor",),
     "engineer": ("engineer",),

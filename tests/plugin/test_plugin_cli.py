@@ -27,7 +27,7 @@ def test_agents_list_shows_the_agent_its_two_actions_and_its_trigger(deployment:
     done = run_steward(deployment.env, "agents", "list", "--json")  # a fresh process: registered by its env alone
     assert done.returncode == 0, done.stderr
     agents = {agent["name"]: agent for agent in json.loads(done.stdout)}
-    assert list(agents) == ["credit_approval", "identity_resolution", NAME]  # after the bundled ones
+    assert list(agents) == ["credit_approval", "identity_resolution", "order_routing", NAME]  # after the bundled ones
     sample = agents[NAME]
     assert sample["description"] == "Ships or holds batches of orders (the tests' own agent)."
     assert [(a["name"], a["title"], a["level"], a["levels"]) for a in sample["actions"]] == [

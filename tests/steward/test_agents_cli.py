@@ -27,7 +27,7 @@ def test_agents_list_names_each_agent_its_actions_levels_and_triggers(
     code, out, err = _run(capsys, "agents", "list", "--json")
     assert code == 0 and err == ""
     agents = {agent["name"]: agent for agent in json.loads(out)}
-    assert list(agents) == ["credit_approval", "identity_resolution"]  # registration order
+    assert list(agents) == ["credit_approval", "identity_resolution", "order_routing"]  # registration order
     credit = agents["credit_approval"]
     assert credit["description"]
     assert [a["name"] for a in credit["actions"]] == ["approve_credit", "decline_credit", "request_information"]
@@ -143,7 +143,8 @@ def test_an_agent_or_trigger_not_installed_exits_2_naming_the_installed_ones(
 ) -> None:
     code, out, err = _run(capsys, "run", "churn_detection")
     assert (code, out) == (2, "")
-    assert err == "steward: no agent 'churn_detection' is installed (installed: credit_approval, identity_resolution)\n"
+    installed = "credit_approval, identity_resolution, order_routing"
+    assert err == f"steward: no agent 'churn_detection' is installed (installed: {installed})\n"
 
     code, out, err = _run(capsys, "run", "credit_approval", "--trigger", "nightly\x1b[2J")
     assert (code, out) == (2, "")
@@ -154,3 +155,28 @@ def test_an_agent_or_trigger_not_installed_exits_2_naming_the_installed_ones(
             main(["run", "credit_approval", "--limit", limit])
         assert exit_.value.code == 2
         assert "--limit" in capsys.readouterr().err
+
+
+def test_run_on_one_input_by_its_key(
+    steward_settings: Settings, steward_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with installation(steward_settings, applicants=2):
+        pass
+    code, out, _ = _run(capsys, "queue", "list", "--json")
+    assert json.loads(out) == []
+    with open_steward(steward_settings) as app:
+        runtime = app.runner("credit_approval").runtime
+        application_id = str(runtime.definition.trigger(None).waiting(runtime.environment, None)[0]["application_id"])
+
+    code, out, _ = _run(capsys, "run", "credit_approval", application_id, "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert (report["trigger"], report["waiting"], report["proposed"], report["not_run"]) == ("input", 1, 1, [])
+    code, out, _ = _run(capsys, "run", "credit_approval", "--json")
+    assert json.loads(out)["waiting"] == 1  # the other application still waits; this one is proposed
+
+    code, out, _ = _run(capsys, "run", "credit_approval", "no-such-application\x1b[2J" + "x" * 500, "--json")
+    refused = json.loads(out)
+    assert code == 0 and refused["proposed"] == 0
+    assert len(refused["not_run"]) == 1 and len(refused["not_run"][0]["input"]) == 200
+    assert refused["not_run"][0]["reason"]

@@ -149,6 +149,9 @@ def test_autonomy_status_reports_levels_and_kpis(
         ("credit_approval", "decline_credit"),
         ("credit_approval", "request_information"),
         ("identity_resolution", "merge_customers"),
+        ("order_routing", "route_order"),
+        ("order_routing", "split_order"),
+        ("order_routing", "hold_order"),
     }
     for row in rows:
         assert row["level"] == "shadow"

@@ -33,6 +33,7 @@ BUNDLED = {
     "credit_officer": CREDIT,
     "senior_credit_officer": CREDIT,
     "head_of_credit": CREDIT,
+    "logistics_planner": CREDIT,
     "ops_manager": RUNS_SUPERVISION,
     "auditor": {
         "queue.read",

@@ -27,6 +27,15 @@ def test_every_tool_is_registered_with_its_kind() -> None:
         "decline_credit": "action",
         "request_information": "action",
         "merge_customers": "action",
+        "get_open_orders": "read",
+        "get_order": "read",
+        "get_stock": "read",
+        "get_capacity": "read",
+        "get_carrier_rates": "read",
+        "get_customer_standing": "read",
+        "route_order": "action",
+        "split_order": "action",
+        "hold_order": "action",
     }
     for name in TOOLS:
         assert callable(getattr(tools, name))
@@ -52,4 +61,4 @@ def test_action_schema_carries_the_argument_constraints() -> None:
 
     assert parameters["required"] == ["application_id", "amount", "duration_months"]
     assert parameters["properties"]["amount"]["exclusiveMinimum"] == 0
-    assert len(_specs("read")) == 6 and len(_specs("action")) == 4
+    assert len(_specs("read")) == 12 and len(_specs("action")) == 7
