@@ -35,6 +35,7 @@ DEMO_USERS: dict[str, DemoUser] = {
     "officer": DemoUser("Olivia Officer", ("credit_officer",)),
     "senior": DemoUser("Sam Senior", ("senior_credit_officer", "credit_officer")),
     "head": DemoUser("Hana Head-of-Credit", ("head_of_credit", "senior_credit_officer", "credit_officer")),
+    "planner": DemoUser("Pia Planner", ("logistics_planner",)),
     "ops": DemoUser("Oscar Ops", ("ops_manager",)),
     "auditor": DemoUser("Ada Auditor", ("auditor",)),
     "engineer": DemoUser("Erin Engineer", ("engineer",)),
@@ -222,7 +223,7 @@ def run_demo(settings: Settings, *, history: int, new: int, seed: int, people: i
         print(f"\nAudit chain {'intact' if verification.ok else 'BROKEN'}: {verification.count} entries")
         print(
             "\nUsers: officer (credit officer, up to the policy's officer limit), senior (senior credit officer),"
-            "\n       head (head of credit), ops (ops manager), auditor, engineer."
+            "\n       head (head of credit), planner (logistics planner), ops (ops manager), auditor, engineer."
             "\nNext: steward queue list --status pending"
             "\n      steward queue show ID"
             "\n      steward queue decide ID --approve --as officer"

@@ -42,7 +42,9 @@ def command_parser() -> argparse.ArgumentParser:
             "SIMULATED history of reviewed credit decisions (reviewers and loan outcomes simulated from the "
             "dataset's labels) so the autonomy ladder has evidence, then run new applications and print what was "
             "auto-executed, what waits for review, what was denied, each action's autonomy level with the KPIs "
-            "behind it, and who needs attention. Seeds the users officer, senior, head, ops, auditor and "
+            "behind it; plan the open orders as one batch (a SIMULATED planning history first) and print the routes "
+            "run automatically, waiting for review or held, and the plan's cost against the solver's bound; and "
+            "who needs attention. Seeds the users officer, senior, head, planner, ops, auditor and "
             "engineer with fresh passwords and prints their logins, then serves the web UI (as `steward serve`) "
             "unless --no-serve is given."
         ),

@@ -230,6 +230,7 @@ def test_demo_builds_a_fresh_installation_and_says_what_is_simulated(
         ("officer", "credit_officer"),
         ("senior", "senior_credit_officer"),
         ("head", "head_of_credit"),
+        ("planner", "logistics_planner"),
         ("ops", "ops_manager"),
         ("auditor", "auditor"),
         ("engineer", "engineer"),

@@ -47,7 +47,7 @@ def test_users_add_reads_the_password_from_stdin_and_token_prints_a_new_token(
     assert main(["users", "add", "bob", "--role", "chief", "--role", "admin"]) == 1
     assert capsys.readouterr().err.startswith(
         "steward: unknown role(s) chief; roles are: credit_officer, senior_credit_officer, head_of_credit, "
-        f"ops_manager, auditor, engineer, admin (declared in {BUNDLED_ROLES_FILE})"
+        f"logistics_planner, ops_manager, auditor, engineer, admin (declared in {BUNDLED_ROLES_FILE})"
     )
     with open_steward(Settings()) as app:
         assert "bob" not in {user.id for user in app.users.list()}
