@@ -135,8 +135,13 @@ class BatchPlanner:
             return waiting[:limit] if limit is not None else waiting
         if only not in open_orders:
             order = self.fulfilment.order(only)
-            state = "unknown to every source system" if order is None else f"not open (it is {order.status}, or held)"
-            raise PlanningRefused(f"order {only!r} cannot be routed: it is {state}")
+            if order is None:
+                state = "it is unknown to every source system"
+            elif order.status == "open":
+                state = "Steward has already shipped or held it"
+            else:
+                state = f"it is {order.status} in its source system"
+            raise PlanningRefused(f"order {only!r} cannot be routed: {state}")
         if only in taken.proposals:
             raise PlanningRefused(f"order {only!r} already has a route waiting: proposal {taken.proposals[only]}")
         if only in taken.orders:
