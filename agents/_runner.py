@@ -70,8 +70,11 @@ class TriggerReport:
 class AgentRunner:
     """Runs one agent's compiled graph until each proposal is executed, denied, or paused for review."""
 
-    def __init__(self, runtime: AgentRuntime) -> None:
+    def __init__(self, runtime: AgentRuntime, *, review_ladders: Callable[[], object] | None = None) -> None:
         self.runtime = runtime
+        self.review_ladders = review_ladders
+        """Called after a trigger has read what waits (a trigger may record outcomes, e.g. deliveries) and before
+        anything is proposed, so that the ladder reacts at once: a demotion applies to this pass's proposals."""
 
     @property
     def name(self) -> str:
@@ -119,6 +122,8 @@ class AgentRunner:
         definition = self.runtime.definition
         chosen = definition.trigger(trigger)
         waiting = list(chosen.waiting(self.runtime.environment, None))
+        if self.review_ladders is not None:
+            self.review_ladders()
         report = TriggerReport(agent=definition.name, trigger=chosen.name, waiting=len(waiting))
         total = len(waiting) if limit is None else min(limit, len(waiting))
         for item in waiting:

@@ -197,6 +197,11 @@ class Supervisor:
         """Carry on, once, every decision a crash left between the queue and its thread (`agents/_recovery.py`)."""
         return recover(self)
 
+    def review_ladders(self, agent: str) -> list[LadderChange]:
+        """`review_ladder` for each of the agent's actions (after outcomes arrived other than by `record_outcome`)."""
+        changes = (self.review_ladder(agent, action) for action in self._runtime(agent).step.actions)
+        return [change for change in changes if change is not None]
+
     def ladder_state(self, agent: str, action: str) -> tuple[str, KpiSnapshot]:
         """The action's current autonomy level and the KPIs its ladder judges it on."""
         step = self._runtime(agent).step

@@ -77,7 +77,8 @@ class Steward:
 
     def runner(self, agent: str) -> AgentRunner:
         """The runner of an installed agent (a `ConfigurationError` naming the installed ones otherwise)."""
-        return AgentRunner(self.runtimes[self.registry.require(agent).name])
+        name = self.registry.require(agent).name
+        return AgentRunner(self.runtimes[name], review_ladders=lambda: self.supervisor.review_ladders(name))
 
 
 def policy_file(agent: str, own: Path | None, policy_dir: Path | None) -> Path:

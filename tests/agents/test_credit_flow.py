@@ -282,3 +282,36 @@ def test_bad_outcomes_demote_the_action_at_once_and_the_change_is_audited_with_i
         history = app.autonomy.history(AGENT, "approve_credit")
         assert history[-1].kpi is not None
         assert history[-1].kpi.bad_outcomes == outcomes
+
+
+@pytest.mark.slow
+def test_outcomes_recorded_outside_the_supervisor_move_the_ladder_before_the_next_pass_proposes(
+    steward_settings: Settings,
+) -> None:
+    """A trigger may label outcomes itself (deliveries read after an ingest); the runner lets the ladder react
+    once the trigger has read, before the pass proposes anything."""
+    with installation(steward_settings, applicants=300) as app:
+        app.autonomy.set_level(AGENT, "approve_credit", "band_2", actor="ops", reason="test")
+        agent = AgentRunner(app.runtimes["credit_approval"])
+        outcomes = 0
+        for application in sorted(app.customers.pending_applications(), key=lambda a: a.id):
+            if outcomes == 12 or application.amount > 5000:
+                continue
+            run = agent.run(application.id)
+            if run.action != "approve_credit":
+                continue
+            if run.status == "pending":
+                app.supervisor.decide(run.proposal_id, reviewer_id="officer", verdict="approve")
+            app.queue.record_outcome(run.proposal_id, "bad")  # not through the Supervisor: no ladder review
+            outcomes += 1
+        assert outcomes == 12
+        assert app.autonomy.level(AGENT, "approve_credit", default="shadow") == "band_2"
+
+        report = app.runner(AGENT).run_waiting(limit=1)
+        assert app.autonomy.level(AGENT, "approve_credit", default="shadow") == "review_all"
+        (run,) = report.runs
+        kinds = [entry.kind for entry in app.audit.entries()]
+        demoted = len(kinds) - 1 - kinds[::-1].index("autonomy.changed")
+        submitted = len(kinds) - 1 - kinds[::-1].index("proposal.submitted")
+        assert demoted < submitted  # the ladder moved before this pass proposed
+        assert app.queue.get(run.proposal_id).gate.autonomy_level in {"review_all", "shadow"}  # not band_2 any more
