@@ -4,25 +4,38 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from steward._output import actor_of as _actor
 from steward._output import dump as _dump
 from steward._settings import Settings
 from steward._wiring import open_steward
 
+if TYPE_CHECKING:
+    from supervision import EvalMetric
+
+
+def _save(
+    args: argparse.Namespace, settings: Settings, name: str, report: BaseModel, metrics: list[EvalMetric], dataset: str
+) -> None:
+    """Save the report as an eval report (unless `--no-save`) and say so on stderr."""
+    if args.no_save:
+        return
+    from steward._evals import save_report
+
+    with open_steward(settings) as app:
+        saved = save_report(app.reports, name, report, metrics, dataset=dataset, actor=_actor(args))
+    print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+
 
 def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_credit_eval
-    from steward._evals import credit_metrics, save_report
+    from steward._evals import credit_metrics
 
     report = run_credit_eval(args.data, training_csv=settings.german_credit_csv)
-    if not args.no_save:
-        with open_steward(settings) as app:
-            dataset = str(args.data / "german_credit.csv")
-            saved = save_report(
-                app.reports, "credit", report, credit_metrics(report), dataset=dataset, actor=_actor(args)
-            )
-        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    _save(args, settings, "credit", report, credit_metrics(report), str(args.data / "german_credit.csv"))
     if args.json:
         _dump(report.model_dump(mode="json"))
         return 0
@@ -39,15 +52,10 @@ def eval_credit(args: argparse.Namespace, settings: Settings) -> int:
 
 def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_identity_eval
-    from steward._evals import identity_metrics, save_report
+    from steward._evals import identity_metrics
 
     report = run_identity_eval(args.data)
-    if not args.no_save:
-        with open_steward(settings) as app:
-            saved = save_report(
-                app.reports, "identity", report, identity_metrics(report), dataset=str(args.data), actor=_actor(args)
-            )
-        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    _save(args, settings, "identity", report, identity_metrics(report), str(args.data))
     if args.json:
         _dump(report.model_dump(mode="json"))
         return 0
@@ -63,19 +71,14 @@ def eval_identity(args: argparse.Namespace, settings: Settings) -> int:
 
 def eval_routing(args: argparse.Namespace, settings: Settings) -> int:
     from evals import run_routing_eval
-    from steward._evals import routing_metrics, save_report
+    from steward._evals import routing_metrics
     from steward._progress import progress
 
     data = args.data or settings.data_dir / "gap_orlib"
     names = _instance_names(args.instances) if args.instances is not None else None
     with progress("routing eval: instances solved") as advance:
         report = run_routing_eval(data, time_limit=args.time_limit, instances=names, progress=advance)
-    if not args.no_save:
-        with open_steward(settings) as app:
-            saved = save_report(
-                app.reports, "routing", report, routing_metrics(report), dataset=str(data), actor=_actor(args)
-            )
-        print(f"saved as eval report {saved.id} (steward serve: /evals)", file=sys.stderr)
+    _save(args, settings, "routing", report, routing_metrics(report), str(data))
     if args.json:
         _dump(report.model_dump(mode="json"))
         return 0
